@@ -1,0 +1,131 @@
+// The parts of the runtime that talk to the CUDA driver; without CUDA they report "no device".
+#include <cstdio>
+#include <string>
+
+#include "scorepath/config.hpp"
+#include "scorepath/context.hpp"
+#include "scorepath/cuda_check.hpp"
+#include "scorepath/memory.hpp"
+
+#if SCOREPATH_HAVE_CUDA
+#include <cuda_runtime.h>
+#include <curand.h>
+#endif
+
+namespace scorepath {
+
+bool cuda_compiled() noexcept { return SCOREPATH_HAVE_CUDA != 0; }
+
+#if SCOREPATH_HAVE_CUDA
+
+int cuda_device_count() noexcept {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky "no driver" status
+    return 0;
+  }
+  return count;
+}
+
+namespace detail {
+
+void throw_cuda_error(int code, const char* call, const char* file, int line) {
+  const auto err = static_cast<cudaError_t>(code);
+  const std::string what = std::string(call) + " failed: " + cudaGetErrorName(err) + " (" +
+                           cudaGetErrorString(err) + ")";
+  if (err == cudaErrorMemoryAllocation) throw out_of_memory_error(what, file, line);
+  throw cuda_error(what, file, line);
+}
+
+void throw_curand_error(int code, const char* call, const char* file, int line) {
+  throw curand_error(std::string(call) + " failed with curandStatus " + std::to_string(code), file,
+                     line);
+}
+
+void report_cuda_error(int code, const char* call, const char* file, int line) noexcept {
+  std::fprintf(stderr, "scorepath: %s failed: %s (at %s:%d)\n", call,
+               cudaGetErrorName(static_cast<cudaError_t>(code)), file, line);
+}
+
+void cuda_synchronize(int device, void* stream) {
+  SCOREPATH_CUDA_TRY(cudaSetDevice(device));
+  SCOREPATH_CUDA_TRY(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
+}
+
+}  // namespace detail
+
+device_buffer::device_buffer(std::size_t bytes, void* stream) : bytes_(bytes), stream_(stream) {
+  if (bytes == 0) return;
+  const cudaError_t err =
+      cudaMallocAsync(&data_, bytes, static_cast<cudaStream_t>(stream));
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    if (err == cudaErrorMemoryAllocation) {
+      throw out_of_memory_error("device_buffer: cannot allocate " + std::to_string(bytes) +
+                                    " bytes on the device",
+                                __FILE__, __LINE__);
+    }
+    detail::throw_cuda_error(err, "cudaMallocAsync", __FILE__, __LINE__);
+  }
+}
+
+void device_buffer::release() noexcept {
+  if (data_ != nullptr) {
+    SCOREPATH_CUDA_TRY_NO_THROW(cudaFreeAsync(data_, static_cast<cudaStream_t>(stream_)));
+  }
+  data_ = nullptr;
+  bytes_ = 0;
+}
+
+#else  // no CUDA in this build
+
+int cuda_device_count() noexcept { return 0; }
+
+namespace detail {
+void throw_cuda_error(int code, const char* call, const char* file, int line) {
+  throw cuda_error(std::string(call) + " failed with status " + std::to_string(code), file, line);
+}
+void throw_curand_error(int code, const char* call, const char* file, int line) {
+  throw curand_error(std::string(call) + " failed with status " + std::to_string(code), file,
+                     line);
+}
+void report_cuda_error(int code, const char* call, const char* file, int line) noexcept {
+  std::fprintf(stderr, "scorepath: %s failed with status %d (at %s:%d)\n", call, code, file, line);
+}
+void cuda_synchronize(int, void*) {}
+}  // namespace detail
+
+device_buffer::device_buffer(std::size_t bytes, void* stream) : bytes_(bytes), stream_(stream) {
+  if (bytes != 0) {
+    throw unavailable_error("device_buffer: this build has no CUDA backend", __FILE__, __LINE__);
+  }
+}
+
+void device_buffer::release() noexcept {
+  data_ = nullptr;
+  bytes_ = 0;
+}
+
+#endif
+
+device_buffer::~device_buffer() { release(); }
+
+device_buffer::device_buffer(device_buffer&& other) noexcept
+    : data_(other.data_), bytes_(other.bytes_), stream_(other.stream_) {
+  other.data_ = nullptr;
+  other.bytes_ = 0;
+}
+
+device_buffer& device_buffer::operator=(device_buffer&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = other.data_;
+    bytes_ = other.bytes_;
+    stream_ = other.stream_;
+    other.data_ = nullptr;
+    other.bytes_ = 0;
+  }
+  return *this;
+}
+
+}  // namespace scorepath

@@ -1,0 +1,40 @@
+/**
+ * @file config.hpp
+ * @brief Compiler portability macros shared by every scorepath header.
+ */
+#pragma once
+
+#if defined(__CUDACC__)
+/// Marks a function that runs on both the host and the device.
+#define SCOREPATH_HD __host__ __device__
+/// Like SCOREPATH_HD, and asks for inlining.
+#define SCOREPATH_HDI __host__ __device__ __forceinline__
+#else
+#define SCOREPATH_HD
+#define SCOREPATH_HDI inline __attribute__((always_inline))
+#endif
+
+/// Asks the compiler to unroll the loop that follows (nvcc and GCC/Clang spellings).
+#if defined(__CUDACC__)
+#define SCOREPATH_UNROLL _Pragma("unroll")
+#elif defined(__clang__)
+#define SCOREPATH_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define SCOREPATH_UNROLL _Pragma("GCC unroll 16")
+#else
+#define SCOREPATH_UNROLL
+#endif
+
+#if defined(__CUDA_ARCH__)
+/// Defined while compiling device code.
+#define SCOREPATH_DEVICE_PASS 1
+#endif
+
+#ifndef SCOREPATH_HAVE_CUDA
+#define SCOREPATH_HAVE_CUDA 0
+#endif
+
+namespace scorepath {
+/// Library version as a string.
+inline constexpr const char* version_string = "0.1.0";
+}  // namespace scorepath

@@ -1,0 +1,66 @@
+/**
+ * @file context.hpp
+ * @brief Backend choice: where scorepath runs (CPU threads or one CUDA device and stream).
+ */
+#pragma once
+
+#include <string>
+
+namespace scorepath {
+
+/// The backend a context runs on.
+enum class backend { cpu, cuda };
+
+/// What the caller asks for; `automatic` takes CUDA when a device exists, else the CPU.
+enum class backend_choice { automatic, cpu, cuda };
+
+/// Name of a backend ("cpu" or "cuda").
+const char* to_string(backend kind) noexcept;
+
+/// @brief Parses "auto", "cpu" or "cuda".
+/// @throw invalid_argument_error naming `backend` for any other text.
+backend_choice parse_backend_choice(const std::string& text);
+
+/// True when this build has the CUDA backend compiled in.
+bool cuda_compiled() noexcept;
+
+/// Number of usable CUDA devices; 0 without a build, driver or device (never throws).
+int cuda_device_count() noexcept;
+
+/// @brief Where and how scorepath runs.
+///
+/// A context is cheap to copy; it owns no memory. On the CPU it carries the thread count (0 means
+/// OpenMP's default); on CUDA, the device id and the stream every call is ordered on.
+class context {
+ public:
+  /// @brief Picks a backend.
+  /// @param choice automatic, cpu or cuda
+  /// @param device CUDA device id (ignored on the CPU)
+  /// @throw unavailable_error when `cuda` is asked for and no device exists or CUDA is not built
+  /// @throw invalid_argument_error when `device` is out of range
+  explicit context(backend_choice choice = backend_choice::automatic, int device = 0);
+
+  /// The backend chosen.
+  backend kind() const noexcept { return kind_; }
+  /// CPU threads used (resolved: never 0).
+  int threads() const noexcept;
+  /// @brief Sets the CPU thread count; 0 restores OpenMP's default.
+  /// @throw invalid_argument_error for a negative count
+  void set_threads(int threads);
+  /// CUDA device id (0 on the CPU).
+  int device() const noexcept { return device_; }
+  /// CUDA stream (a `cudaStream_t`) as an opaque handle; null is the default stream.
+  void* stream() const noexcept { return stream_; }
+  /// Orders later work on @p stream (a `cudaStream_t`), which the caller owns.
+  void set_stream(void* stream) noexcept { stream_ = stream; }
+  /// Waits for all work queued on the stream (no-op on the CPU).
+  void synchronize() const;
+
+ private:
+  backend kind_ = backend::cpu;
+  int device_ = 0;
+  int threads_ = 0;
+  void* stream_ = nullptr;
+};
+
+}  // namespace scorepath

@@ -1,0 +1,51 @@
+/**
+ * @file detail/em_plan.hpp
+ * @brief A validated Euler–Maruyama request in the form both backends execute.
+ */
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "scorepath/em_path.hpp"
+#include "scorepath/moments.hpp"
+
+namespace scorepath::detail {
+
+/// Everything a backend needs to run a request (built and checked by simulate_em).
+template <class T>
+struct em_plan {
+  em_schedule<T> schedule;            ///< kernel view; save_steps points at host memory
+  std::vector<std::uint64_t> save_steps;
+  std::uint64_t paths = 0;            ///< total paths
+  std::uint64_t chunk_paths = 0;      ///< paths per chunk, a multiple of statistics_block
+  int dim = 0;                        ///< state dimension
+  std::uint32_t rows = 0;             ///< scratch rows per path
+  std::uint32_t save_rows = 0;        ///< save_count × dim
+  std::int64_t final_row = -1;        ///< first final-state row or −1
+  std::int64_t reducer_row = -1;      ///< reducer row or −1
+  bool statistics = false;            ///< reduce the save rows
+  T* final_out = nullptr;             ///< [c·paths + p]
+  T* saved_out = nullptr;             ///< [(s·dim + c)·paths + p]
+  bool outputs_on_device = false;     ///< where final_out/saved_out live
+
+  /// Number of rows that get statistics (save rows if asked, then the reducer row).
+  std::uint32_t stat_rows() const {
+    return (statistics ? save_rows : 0u) + (reducer_row >= 0 ? 1u : 0u);
+  }
+  /// Scratch row of statistic @p i.
+  std::uint32_t stat_row(std::uint32_t i) const {
+    const std::uint32_t first = statistics ? save_rows : 0u;
+    return i < first ? i : static_cast<std::uint32_t>(reducer_row);
+  }
+};
+
+/// Folds the per-block accumulators of one chunk, in block order, into @p totals.
+inline void fold_blocks(const std::vector<moment_accumulator>& blocks, std::uint64_t block_count,
+                        std::uint32_t stat_rows, std::vector<moment_accumulator>& totals) {
+  for (std::uint64_t b = 0; b < block_count; ++b) {
+    for (std::uint32_t r = 0; r < stat_rows; ++r) totals[r].merge(blocks[b * stat_rows + r]);
+  }
+}
+
+}  // namespace scorepath::detail

@@ -1,0 +1,81 @@
+/**
+ * @file memory.hpp
+ * @brief Memory spaces, checked views of caller memory, and the stream-ordered device buffer.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "scorepath/error.hpp"
+
+namespace scorepath {
+
+/// Where a pointer lives.
+enum class memory_space { host, device };
+
+/// @brief A caller-owned array that a call writes into: pointer, element count and space.
+///
+/// An empty span (null data) means "this output is not wanted".
+template <class T>
+struct output_span {
+  T* data = nullptr;                          ///< first element, or null for "not wanted"
+  std::size_t size = 0;                       ///< number of elements available
+  memory_space space = memory_space::host;    ///< where `data` lives
+  /// True when the output is wanted.
+  bool wanted() const noexcept { return data != nullptr; }
+};
+
+/// A host output span over @p data with @p size elements.
+template <class T>
+output_span<T> host_output(T* data, std::size_t size) {
+  return {data, size, memory_space::host};
+}
+
+/// A device output span over @p data with @p size elements.
+template <class T>
+output_span<T> device_output(T* data, std::size_t size) {
+  return {data, size, memory_space::device};
+}
+
+/// @brief Multiplies sizes, throwing out_of_memory_error naming @p what on overflow.
+std::size_t checked_size_product(std::uint64_t a, std::uint64_t b, const char* what);
+
+/// @brief Throws out_of_memory_error naming @p what when @p bytes can never be had on this host.
+void check_host_request(std::uint64_t bytes, const char* what);
+
+/**
+ * @brief Uninitialised device memory, allocated and freed in stream order.
+ *
+ * Exists in every build; constructing one without the CUDA backend throws unavailable_error.
+ */
+class device_buffer {
+ public:
+  device_buffer() = default;
+  /// @brief Allocates @p bytes on the current device, ordered on @p stream.
+  /// @throw out_of_memory_error when the device cannot supply them
+  device_buffer(std::size_t bytes, void* stream);
+  ~device_buffer();
+  device_buffer(device_buffer&& other) noexcept;
+  device_buffer& operator=(device_buffer&& other) noexcept;
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+
+  /// Device pointer (null when empty).
+  void* data() const noexcept { return data_; }
+  /// Typed device pointer.
+  template <class T>
+  T* as() const noexcept {
+    return static_cast<T*>(data_);
+  }
+  /// Size in bytes.
+  std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  void release() noexcept;
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  void* stream_ = nullptr;
+};
+
+}  // namespace scorepath
