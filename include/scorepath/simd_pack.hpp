@@ -25,10 +25,19 @@
 
 namespace scorepath::simd {
 
-/// Lanes a pack of floats (and of doubles) has in the CPU backend, whatever the ISA.
-inline constexpr int float_lanes = 16;
-/// Lanes of a double pack.
-inline constexpr int double_lanes = 8;
+/// Bytes of the widest SIMD register this file is compiled for.
+#if defined(__AVX512F__)
+inline constexpr int register_bytes = 64;
+#elif defined(__AVX__)
+inline constexpr int register_bytes = 32;
+#else
+inline constexpr int register_bytes = 16;
+#endif
+/// Lanes of a float pack in the CPU backend: one register (a pack wider than a register is slower,
+/// as the compiler then moves it through memory).
+inline constexpr int float_lanes = register_bytes / 4;
+/// Lanes of a double pack: one register.
+inline constexpr int double_lanes = register_bytes / 8;
 
 /// W lanes of T in one GCC/Clang vector.
 template <class T, int W>
@@ -95,15 +104,69 @@ inline pack<std::uint32_t, W> iota(std::uint32_t start) {
   return p;
 }
 
+namespace detail {
+/// Applies a 32×32→64 multiply intrinsic to each register-sized slice of @p a.
+template <class Reg, class Wide, class Mul, class Set1>
+inline Wide mul_even_slices(const Wide& a, std::uint64_t b, Mul mul, Set1 set1) {
+  Wide out;
+  const Reg factor = set1(static_cast<long long>(b));
+  for (std::size_t off = 0; off < sizeof(Wide); off += sizeof(Reg)) {
+    Reg x;
+    std::memcpy(&x, reinterpret_cast<const char*>(&a) + off, sizeof(Reg));
+    x = mul(x, factor);
+    std::memcpy(reinterpret_cast<char*>(&out) + off, &x, sizeof(Reg));
+  }
+  return out;
+}
+
+/// 32×32→64-bit products of the even 32-bit lanes of @p a (viewed as 64-bit lanes) with @p b:
+/// one vpmuludq per register, where a plain 64-bit vector multiply would be emulated.
+template <class Wide>
+inline Wide mul_even_lanes(const Wide& a, std::uint64_t b) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(Wide) % sizeof(__m512i) == 0) {
+    return mul_even_slices<__m512i>(
+        a, b, [](__m512i x, __m512i y) { return _mm512_mul_epu32(x, y); },
+        [](long long v) { return _mm512_set1_epi64(v); });
+  }
+#endif
+#if defined(__AVX2__)
+  if constexpr (sizeof(Wide) % sizeof(__m256i) == 0) {
+    return mul_even_slices<__m256i>(
+        a, b, [](__m256i x, __m256i y) { return _mm256_mul_epu32(x, y); },
+        [](long long v) { return _mm256_set1_epi64x(v); });
+  }
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(Wide) % sizeof(__m128i) == 0) {
+    return mul_even_slices<__m128i>(
+        a, b, [](__m128i x, __m128i y) { return _mm_mul_epu32(x, y); },
+        [](long long v) { return _mm_set1_epi64x(v); });
+  }
+#endif
+  return (a & 0xFFFFFFFFull) * b;
+}
+}  // namespace detail
+
 /// High and low halves of lane-wise 32×32-bit products (Philox on packs).
+///
+/// Works on 64-bit views of the pack, even and odd lanes separately, so that each product is one
+/// unsigned 32×32→64 multiply (vpmuludq) and no lanes need narrowing shuffles.
 template <int W>
 inline void mul_hi_lo(const pack<std::uint32_t, W>& a, std::uint32_t b, pack<std::uint32_t, W>& hi,
                       pack<std::uint32_t, W>& lo) {
-  using wide = typename pack<std::uint64_t, W>::native;
+  static_assert(W % 2 == 0, "mul_hi_lo needs an even lane count");
+  using wide = typename pack<std::uint64_t, W / 2>::native;
   using narrow = typename pack<std::uint32_t, W>::native;
-  const wide p = __builtin_convertvector(a.v, wide) * static_cast<std::uint64_t>(b);
-  hi.v = __builtin_convertvector(p >> 32, narrow);
-  lo.v = __builtin_convertvector(p, narrow);
+  constexpr std::uint64_t low_mask = 0xFFFFFFFFull;
+  wide a64;
+  std::memcpy(&a64, &a.v, sizeof(a64));
+  const wide even = detail::mul_even_lanes(a64, b);
+  const wide odd = detail::mul_even_lanes(wide(a64 >> 32), b);
+  const wide hi64 = (even >> 32) | (odd & ~low_mask);
+  const wide lo64 = (even & low_mask) | (odd << 32);
+  std::memcpy(&hi.v, &hi64, sizeof(narrow));
+  std::memcpy(&lo.v, &lo64, sizeof(narrow));
 }
 
 /// Lane-wise conversion of 32-bit words to float (round to nearest).
@@ -124,7 +187,6 @@ inline pack<double, W> to_double53(const pack<std::uint32_t, W>& lo,
 namespace detail {
 // One native register's worth of lanes for each ISA, and SLEEF's functions for it.
 #if defined(__AVX512F__)
-inline constexpr int native_bytes = 64;
 using native_f = __m512;
 using native_d = __m512d;
 inline native_f native_log(native_f x) { return Sleef_logf16_u10avx512f(x); }
@@ -144,7 +206,6 @@ inline void native_sincospi(native_d x, native_d& s, native_d& c) {
   c = r.y;
 }
 #elif defined(__AVX2__) && defined(__FMA__)
-inline constexpr int native_bytes = 32;
 using native_f = __m256;
 using native_d = __m256d;
 inline native_f native_log(native_f x) { return Sleef_logf8_u10avx2(x); }
@@ -164,7 +225,6 @@ inline void native_sincospi(native_d x, native_d& s, native_d& c) {
   c = r.y;
 }
 #elif defined(__SSE2__)
-inline constexpr int native_bytes = 16;
 using native_f = __m128;
 using native_d = __m128d;
 inline native_f native_log(native_f x) { return Sleef_logf4_u10sse2(x); }
@@ -185,7 +245,6 @@ inline void native_sincospi(native_d x, native_d& s, native_d& c) {
 }
 #else
 #define SCOREPATH_SIMD_GENERIC 1
-inline constexpr int native_bytes = 0;
 #endif
 
 #if !defined(SCOREPATH_SIMD_GENERIC)
@@ -288,5 +347,7 @@ inline simd::pack<T, W> min(const simd::pack<T, W>& a, const simd::pack<T, W>& b
 }
 
 }  // namespace scorepath::math
+
+#include "scorepath/simd_float_math.hpp"
 
 #endif  // !__CUDACC__
