@@ -1,0 +1,108 @@
+// Accuracy of the inlined float log and sincospi of SIMD packs (simd_float_math.hpp), measured
+// in ULP against double-precision references, and their fallback off the fast domain.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "scorepath/math.hpp"
+
+namespace scorepath {
+namespace {
+
+using Pack = simd::pack<float, simd::float_lanes>;
+constexpr int W = Pack::lanes;
+
+/// Distance in float ULPs between @p got and the double reference @p ref.
+double ulp_error(float got, double ref) {
+  const float ref_f = static_cast<float>(ref);
+  const double ulp = std::nextafter(std::fabs(ref_f), INFINITY) - std::fabs(ref_f);
+  return std::fabs(static_cast<double>(got) - ref) / ulp;
+}
+
+/// Applies a pack function to @p xs lane group by lane group.
+template <class F>
+std::vector<float> apply_lanes(const std::vector<float>& xs, F f) {
+  std::vector<float> out(xs.size());
+  for (std::size_t i = 0; i + W <= xs.size(); i += W) f(Pack::load(&xs[i])).store(&out[i]);
+  return out;
+}
+
+TEST(SimdMath, LogWithinTwoUlpOnUnitIntervalAndBeyond) {
+  std::vector<float> xs;
+  for (std::uint32_t w = 1; w < 4000000; w += 3) xs.push_back(w * 2.3283064365386963e-10f * 1024);
+  for (int e = -120; e <= 120; ++e) {
+    for (float m : {1.0f, 1.2f, 1.41421f, 1.5f, 1.9999f}) xs.push_back(std::ldexp(m, e));
+  }
+  while (xs.size() % W != 0) xs.push_back(1.0f);
+  const auto got = apply_lanes(xs, [](const Pack& p) { return math::log(p); });
+  double worst = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double ref = std::log(static_cast<double>(xs[i]));
+    if (ref == 0.0) {
+      EXPECT_EQ(got[i], 0.0f);
+      continue;
+    }
+    worst = std::max(worst, ulp_error(got[i], ref));
+  }
+  EXPECT_LE(worst, 2.0) << "worst log error in ULP";
+}
+
+TEST(SimdMath, SincospiWithinTwoUlpOfTheLargerValue) {
+  std::vector<float> xs;
+  for (int i = -400000; i <= 400000; i += 7) xs.push_back(i * 1.0e-5f);
+  for (float big : {1000.25f, -77777.5f, 4194303.0f, 123.456f}) xs.push_back(big);
+  while (xs.size() % W != 0) xs.push_back(0.0f);
+  std::vector<float> s(xs.size()), c(xs.size());
+  for (std::size_t i = 0; i < xs.size(); i += W) {
+    Pack ps, pc;
+    math::sincospi(Pack::load(&xs[i]), ps, pc);
+    ps.store(&s[i]);
+    pc.store(&c[i]);
+  }
+  double worst = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    // Reference with exact reduction: x mod 2 is exact in double for these floats.
+    const double r = std::fmod(static_cast<double>(xs[i]), 2.0) * M_PI;
+    // Absolute error in ULPs of 1 (sin/cos near zero crossings are judged on that scale).
+    worst = std::max(worst, std::fabs(s[i] - std::sin(r)) / 5.96e-8);
+    worst = std::max(worst, std::fabs(c[i] - std::cos(r)) / 5.96e-8);
+  }
+  EXPECT_LE(worst, 2.0) << "worst sincospi error in ULP of 1";
+}
+
+TEST(SimdMath, OffDomainLanesFallBackToTheLibrary) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  float in[W];
+  const float specials[] = {0.0f, -1.0f, inf, nan, 1e-40f, 2.0f, -0.0f, 3e38f};
+  for (int i = 0; i < W; ++i) in[i] = specials[i % 8];
+  float out[W];
+  math::log(Pack::load(in)).store(out);
+  for (int i = 0; i < W; ++i) {
+    const float ref = std::log(in[i]);
+    if (std::isnan(ref)) {
+      EXPECT_TRUE(std::isnan(out[i])) << "lane " << i;
+    } else if (std::isinf(ref)) {
+      EXPECT_EQ(out[i], ref) << "lane " << i;
+    } else {
+      EXPECT_NEAR(out[i], ref, std::fabs(ref) * 1e-6f) << "lane " << i;
+    }
+  }
+  float big[W], s[W], c[W];
+  for (int i = 0; i < W; ++i) big[i] = (i % 2 ? 1.0e8f : 0.5f);
+  Pack ps, pc;
+  math::sincospi(Pack::load(big), ps, pc);
+  ps.store(s);
+  pc.store(c);
+  for (int i = 0; i < W; ++i) {
+    EXPECT_NEAR(s[i], i % 2 ? 0.0f : 1.0f, 1e-6f);
+    EXPECT_NEAR(c[i], i % 2 ? 1.0f : 0.0f, 1e-6f);
+  }
+}
+
+}  // namespace
+}  // namespace scorepath
