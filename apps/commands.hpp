@@ -1,0 +1,15 @@
+// Sub-commands of the scorepath command-line tool.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace scorepath::cli {
+
+/// `scorepath info`: version, backends, devices, threads.
+void add_info_command(CLI::App& app);
+/// `scorepath simulate`: a built-in SDE ensemble with a summary table and optional CSV/JSON.
+void add_simulate_command(CLI::App& app);
+/// `scorepath demo`: the library on built-in defaults, checked against exact values.
+void add_demo_command(CLI::App& app);
+
+}  // namespace scorepath::cli

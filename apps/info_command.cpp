@@ -1,0 +1,37 @@
+#include <omp.h>
+
+#include <cstdio>
+
+#include "commands.hpp"
+#include "scorepath/context.hpp"
+#include "scorepath/simd_pack.hpp"
+
+#if SCOREPATH_HAVE_CUDA
+#include <cuda_runtime.h>
+#endif
+
+namespace scorepath::cli {
+
+void add_info_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("info", "Version, backends found, devices and threads");
+  cmd->callback([] {
+    std::printf("scorepath %s\n", version_string);
+    std::printf("CUDA backend compiled: %s\n", cuda_compiled() ? "yes" : "no");
+    const int devices = cuda_device_count();
+    std::printf("CUDA devices: %d\n", devices);
+#if SCOREPATH_HAVE_CUDA
+    for (int d = 0; d < devices; ++d) {
+      cudaDeviceProp prop{};
+      if (cudaGetDeviceProperties(&prop, d) == cudaSuccess) {
+        std::printf("  [%d] %s, compute capability %d.%d, %.1f GiB\n", d, prop.name, prop.major,
+                    prop.minor, static_cast<double>(prop.totalGlobalMem) / (1 << 30));
+      }
+    }
+#endif
+    std::printf("default backend: %s\n", to_string(context().kind()));
+    std::printf("CPU threads (OpenMP default): %d\n", omp_get_max_threads());
+    std::printf("CPU SIMD lanes: %d float, %d double\n", simd::float_lanes, simd::double_lanes);
+  });
+}
+
+}  // namespace scorepath::cli
