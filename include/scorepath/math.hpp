@@ -20,6 +20,20 @@ SCOREPATH_HDI float exp(float x) { return ::expf(x); }
 SCOREPATH_HDI double exp(double x) { return ::exp(x); }
 SCOREPATH_HDI float sqrt(float x) { return ::sqrtf(x); }
 SCOREPATH_HDI double sqrt(double x) { return ::sqrt(x); }
+SCOREPATH_HDI float log1p(float x) { return ::log1pf(x); }
+SCOREPATH_HDI double log1p(double x) { return ::log1p(x); }
+SCOREPATH_HDI float expm1(float x) { return ::expm1f(x); }
+SCOREPATH_HDI double expm1(double x) { return ::expm1(x); }
+SCOREPATH_HDI float tanh(float x) { return ::tanhf(x); }
+SCOREPATH_HDI double tanh(double x) { return ::tanh(x); }
+SCOREPATH_HDI float sin(float x) { return ::sinf(x); }
+SCOREPATH_HDI double sin(double x) { return ::sin(x); }
+SCOREPATH_HDI float cos(float x) { return ::cosf(x); }
+SCOREPATH_HDI double cos(double x) { return ::cos(x); }
+SCOREPATH_HDI float pow(float x, float y) { return ::powf(x, y); }
+SCOREPATH_HDI double pow(double x, double y) { return ::pow(x, y); }
+SCOREPATH_HDI float abs(float x) { return ::fabsf(x); }
+SCOREPATH_HDI double abs(double x) { return ::fabs(x); }
 /// sin(πx) and cos(πx).
 SCOREPATH_HDI void sincospi(float x, float& s, float& c) { ::sincospif(x, &s, &c); }
 SCOREPATH_HDI void sincospi(double x, double& s, double& c) { ::sincospi(x, &s, &c); }
@@ -30,6 +44,20 @@ inline float exp(float x) { return std::exp(x); }
 inline double exp(double x) { return std::exp(x); }
 inline float sqrt(float x) { return std::sqrt(x); }
 inline double sqrt(double x) { return std::sqrt(x); }
+inline float log1p(float x) { return std::log1p(x); }
+inline double log1p(double x) { return std::log1p(x); }
+inline float expm1(float x) { return std::expm1(x); }
+inline double expm1(double x) { return std::expm1(x); }
+inline float tanh(float x) { return std::tanh(x); }
+inline double tanh(double x) { return std::tanh(x); }
+inline float sin(float x) { return std::sin(x); }
+inline double sin(double x) { return std::sin(x); }
+inline float cos(float x) { return std::cos(x); }
+inline double cos(double x) { return std::cos(x); }
+inline float pow(float x, float y) { return std::pow(x, y); }
+inline double pow(double x, double y) { return std::pow(x, y); }
+inline float abs(float x) { return std::fabs(x); }
+inline double abs(double x) { return std::fabs(x); }
 /// sin(πx) and cos(πx); the float version rounds the double result once.
 inline void sincospi(float x, float& s, float& c) {
   const double a = 3.141592653589793 * static_cast<double>(x);
@@ -41,6 +69,12 @@ inline void sincospi(double x, double& s, double& c) {
   c = std::cos(3.141592653589793 * x);
 }
 #endif
+
+/// @p a where @p condition holds, else @p b (scalar lanes; packs and duals overload it).
+template <class T>
+SCOREPATH_HDI T select(bool condition, const T& a, const T& b) {
+  return condition ? a : b;
+}
 
 /// Larger of two values.
 template <class T>

@@ -185,66 +185,62 @@ inline pack<double, W> to_double53(const pack<std::uint32_t, W>& lo,
 }
 
 namespace detail {
-// One native register's worth of lanes for each ISA, and SLEEF's functions for it.
+// One native register's worth of lanes for each ISA, and SLEEF's 1-ULP functions for it.
 #if defined(__AVX512F__)
 using native_f = __m512;
 using native_d = __m512d;
-inline native_f native_log(native_f x) { return Sleef_logf16_u10avx512f(x); }
-inline native_d native_log(native_d x) { return Sleef_logd8_u10avx512f(x); }
-inline native_f native_exp(native_f x) { return Sleef_expf16_u10avx512f(x); }
-inline native_d native_exp(native_d x) { return Sleef_expd8_u10avx512f(x); }
+#define SCOREPATH_SLEEF_F(fn) Sleef_##fn##f16_u10avx512f
+#define SCOREPATH_SLEEF_D(fn) Sleef_##fn##d8_u10avx512f
+#define SCOREPATH_SLEEF_SINCOSPI_F Sleef_sincospif16_u05avx512f
+#define SCOREPATH_SLEEF_SINCOSPI_D Sleef_sincospid8_u05avx512f
 inline native_f native_sqrt(native_f x) { return _mm512_sqrt_ps(x); }
 inline native_d native_sqrt(native_d x) { return _mm512_sqrt_pd(x); }
-inline void native_sincospi(native_f x, native_f& s, native_f& c) {
-  const Sleef___m512_2 r = Sleef_sincospif16_u05avx512f(x);
-  s = r.x;
-  c = r.y;
-}
-inline void native_sincospi(native_d x, native_d& s, native_d& c) {
-  const Sleef___m512d_2 r = Sleef_sincospid8_u05avx512f(x);
-  s = r.x;
-  c = r.y;
-}
 #elif defined(__AVX2__) && defined(__FMA__)
 using native_f = __m256;
 using native_d = __m256d;
-inline native_f native_log(native_f x) { return Sleef_logf8_u10avx2(x); }
-inline native_d native_log(native_d x) { return Sleef_logd4_u10avx2(x); }
-inline native_f native_exp(native_f x) { return Sleef_expf8_u10avx2(x); }
-inline native_d native_exp(native_d x) { return Sleef_expd4_u10avx2(x); }
+#define SCOREPATH_SLEEF_F(fn) Sleef_##fn##f8_u10avx2
+#define SCOREPATH_SLEEF_D(fn) Sleef_##fn##d4_u10avx2
+#define SCOREPATH_SLEEF_SINCOSPI_F Sleef_sincospif8_u05avx2
+#define SCOREPATH_SLEEF_SINCOSPI_D Sleef_sincospid4_u05avx2
 inline native_f native_sqrt(native_f x) { return _mm256_sqrt_ps(x); }
 inline native_d native_sqrt(native_d x) { return _mm256_sqrt_pd(x); }
-inline void native_sincospi(native_f x, native_f& s, native_f& c) {
-  const Sleef___m256_2 r = Sleef_sincospif8_u05avx2(x);
-  s = r.x;
-  c = r.y;
-}
-inline void native_sincospi(native_d x, native_d& s, native_d& c) {
-  const Sleef___m256d_2 r = Sleef_sincospid4_u05avx2(x);
-  s = r.x;
-  c = r.y;
-}
 #elif defined(__SSE2__)
 using native_f = __m128;
 using native_d = __m128d;
-inline native_f native_log(native_f x) { return Sleef_logf4_u10sse2(x); }
-inline native_d native_log(native_d x) { return Sleef_logd2_u10sse2(x); }
-inline native_f native_exp(native_f x) { return Sleef_expf4_u10sse2(x); }
-inline native_d native_exp(native_d x) { return Sleef_expd2_u10sse2(x); }
+#define SCOREPATH_SLEEF_F(fn) Sleef_##fn##f4_u10sse2
+#define SCOREPATH_SLEEF_D(fn) Sleef_##fn##d2_u10sse2
+#define SCOREPATH_SLEEF_SINCOSPI_F Sleef_sincospif4_u05sse2
+#define SCOREPATH_SLEEF_SINCOSPI_D Sleef_sincospid2_u05sse2
 inline native_f native_sqrt(native_f x) { return _mm_sqrt_ps(x); }
 inline native_d native_sqrt(native_d x) { return _mm_sqrt_pd(x); }
+#else
+#define SCOREPATH_SIMD_GENERIC 1
+#endif
+
+#if !defined(SCOREPATH_SIMD_GENERIC)
+#define SCOREPATH_NATIVE_UNARY(fn)                                                  \
+  inline native_f native_##fn(native_f x) { return SCOREPATH_SLEEF_F(fn)(x); } \
+  inline native_d native_##fn(native_d x) { return SCOREPATH_SLEEF_D(fn)(x); }
+SCOREPATH_NATIVE_UNARY(log)
+SCOREPATH_NATIVE_UNARY(exp)
+SCOREPATH_NATIVE_UNARY(log1p)
+SCOREPATH_NATIVE_UNARY(expm1)
+SCOREPATH_NATIVE_UNARY(tanh)
+SCOREPATH_NATIVE_UNARY(sin)
+SCOREPATH_NATIVE_UNARY(cos)
+#undef SCOREPATH_NATIVE_UNARY
+inline native_f native_pow(native_f x, native_f y) { return SCOREPATH_SLEEF_F(pow)(x, y); }
+inline native_d native_pow(native_d x, native_d y) { return SCOREPATH_SLEEF_D(pow)(x, y); }
 inline void native_sincospi(native_f x, native_f& s, native_f& c) {
-  const Sleef___m128_2 r = Sleef_sincospif4_u05sse2(x);
+  const auto r = SCOREPATH_SLEEF_SINCOSPI_F(x);
   s = r.x;
   c = r.y;
 }
 inline void native_sincospi(native_d x, native_d& s, native_d& c) {
-  const Sleef___m128d_2 r = Sleef_sincospid2_u05sse2(x);
+  const auto r = SCOREPATH_SLEEF_SINCOSPI_D(x);
   s = r.x;
   c = r.y;
 }
-#else
-#define SCOREPATH_SIMD_GENERIC 1
 #endif
 
 #if !defined(SCOREPATH_SIMD_GENERIC)
@@ -282,40 +278,62 @@ inline pack<T, W> per_native(const pack<T, W>& a, Op op) {
 
 namespace scorepath::math {
 
-/// Lane-wise natural logarithm (SLEEF, 1 ULP).
-template <class T, int W>
-inline simd::pack<T, W> log(const simd::pack<T, W>& a) {
 #if defined(SCOREPATH_SIMD_GENERIC)
-  simd::pack<T, W> r;
-  for (int i = 0; i < W; ++i) r.v[i] = math::log(a.v[i]);
-  return r;
+#define SCOREPATH_PACK_UNARY(fn)                                 \
+  template <class T, int W>                                      \
+  inline simd::pack<T, W> fn(const simd::pack<T, W>& a) {        \
+    simd::pack<T, W> r;                                          \
+    for (int i = 0; i < W; ++i) r.v[i] = math::fn(a.v[i]);       \
+    return r;                                                    \
+  }
 #else
-  return simd::detail::per_native(a, [](auto x) { return simd::detail::native_log(x); });
+#define SCOREPATH_PACK_UNARY(fn)                                                             \
+  template <class T, int W>                                                                 \
+  inline simd::pack<T, W> fn(const simd::pack<T, W>& a) {                                   \
+    return simd::detail::per_native(a, [](auto x) { return simd::detail::native_##fn(x); }); \
+  }
 #endif
+/// Lane-wise log, exp, log1p, expm1, tanh, sin, cos (SLEEF, 1 ULP) and sqrt (correctly rounded).
+SCOREPATH_PACK_UNARY(log)
+SCOREPATH_PACK_UNARY(exp)
+SCOREPATH_PACK_UNARY(sqrt)
+SCOREPATH_PACK_UNARY(log1p)
+SCOREPATH_PACK_UNARY(expm1)
+SCOREPATH_PACK_UNARY(tanh)
+SCOREPATH_PACK_UNARY(sin)
+SCOREPATH_PACK_UNARY(cos)
+#undef SCOREPATH_PACK_UNARY
+
+/// Lane-wise x^y (SLEEF, 1 ULP).
+template <class T, int W>
+inline simd::pack<T, W> pow(const simd::pack<T, W>& x, const simd::pack<T, W>& y) {
+  simd::pack<T, W> r;
+#if defined(SCOREPATH_SIMD_GENERIC)
+  for (int i = 0; i < W; ++i) r.v[i] = math::pow(x.v[i], y.v[i]);
+#else
+  using N = simd::detail::native_of<T>;
+  for (std::size_t off = 0; off < sizeof(r.v); off += sizeof(N)) {
+    N a, b;
+    std::memcpy(&a, reinterpret_cast<const char*>(&x.v) + off, sizeof(N));
+    std::memcpy(&b, reinterpret_cast<const char*>(&y.v) + off, sizeof(N));
+    a = simd::detail::native_pow(a, b);
+    std::memcpy(reinterpret_cast<char*>(&r.v) + off, &a, sizeof(N));
+  }
+#endif
+  return r;
 }
 
-/// Lane-wise exponential (SLEEF, 1 ULP).
-template <class T, int W>
-inline simd::pack<T, W> exp(const simd::pack<T, W>& a) {
-#if defined(SCOREPATH_SIMD_GENERIC)
-  simd::pack<T, W> r;
-  for (int i = 0; i < W; ++i) r.v[i] = math::exp(a.v[i]);
-  return r;
-#else
-  return simd::detail::per_native(a, [](auto x) { return simd::detail::native_exp(x); });
-#endif
+/// Lane-wise choice (the math spelling of simd::select).
+template <class T, int W, class Mask>
+inline simd::pack<T, W> select(const Mask& mask, const simd::pack<T, W>& a,
+                               const simd::pack<T, W>& b) {
+  return simd::select(mask, a, b);
 }
 
-/// Lane-wise square root (correctly rounded).
+/// Lane-wise absolute value.
 template <class T, int W>
-inline simd::pack<T, W> sqrt(const simd::pack<T, W>& a) {
-#if defined(SCOREPATH_SIMD_GENERIC)
-  simd::pack<T, W> r;
-  for (int i = 0; i < W; ++i) r.v[i] = math::sqrt(a.v[i]);
-  return r;
-#else
-  return simd::detail::per_native(a, [](auto x) { return simd::detail::native_sqrt(x); });
-#endif
+inline simd::pack<T, W> abs(const simd::pack<T, W>& a) {
+  return simd::select(a < simd::pack<T, W>(T(0)), -a, a);
 }
 
 /// Lane-wise sin(πx) and cos(πx) (SLEEF, 0.5 ULP).
