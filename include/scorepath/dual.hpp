@@ -113,6 +113,16 @@ struct is_dual : std::false_type {};
 template <class T, int K>
 struct is_dual<dual<T, K>> : std::true_type {};
 
+/// The primal value of a dual number; a plain value is its own primal.
+template <class T, int K>
+SCOREPATH_HDI const T& primal(const dual<T, K>& a) {
+  return a.val;
+}
+template <class T, class = std::enable_if_t<!is_dual<T>::value>>
+SCOREPATH_HDI const T& primal(const T& a) {
+  return a;
+}
+
 /// A variable: value @p v with tangent k set to @p seeds[k].
 template <class T, int K>
 SCOREPATH_HDI dual<T, K> make_dual(const T& v, const T (&seeds)[K]) {
@@ -160,10 +170,6 @@ template <class T, int K>
 SCOREPATH_HDI dual<T, K> cos(const dual<T, K>& a) {
   return a.chain(math::cos(a.val), -math::sin(a.val));
 }
-template <class T, int K>
-SCOREPATH_HDI dual<T, K> abs(const dual<T, K>& a) {
-  return math::select(a.val < T(0), -a, a);
-}
 /// x^p for a constant exponent p.
 template <class T, int K>
 SCOREPATH_HDI dual<T, K> pow(const dual<T, K>& a, const T& p) {
@@ -210,9 +216,18 @@ SCOREPATH_HDI dual<T, K> select(const Mask& mask, const dual<T, K>& a, const dua
   for (int k = 0; k < K; ++k) r.tan[k] = math::select(mask, a.tan[k], b.tan[k]);
   return r;
 }
+/// Choice by one condition for the whole dual (scalar lanes).
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> select(bool condition, const dual<T, K>& a, const dual<T, K>& b) {
+  return condition ? a : b;
+}
 template <class T, int K>
 SCOREPATH_HDI dual<T, K> max(const dual<T, K>& a, const dual<T, K>& b) {
   return math::select(a.val < b.val, b, a);
+}
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> abs(const dual<T, K>& a) {
+  return math::select(a.val < T(0), -a, a);
 }
 
 }  // namespace math

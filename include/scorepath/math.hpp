@@ -20,6 +20,8 @@ SCOREPATH_HDI float exp(float x) { return ::expf(x); }
 SCOREPATH_HDI double exp(double x) { return ::exp(x); }
 SCOREPATH_HDI float sqrt(float x) { return ::sqrtf(x); }
 SCOREPATH_HDI double sqrt(double x) { return ::sqrt(x); }
+SCOREPATH_HDI float rsqrt(float x) { return ::rsqrtf(x); }
+SCOREPATH_HDI double rsqrt(double x) { return ::rsqrt(x); }
 SCOREPATH_HDI float log1p(float x) { return ::log1pf(x); }
 SCOREPATH_HDI double log1p(double x) { return ::log1p(x); }
 SCOREPATH_HDI float expm1(float x) { return ::expm1f(x); }
@@ -44,6 +46,8 @@ inline float exp(float x) { return std::exp(x); }
 inline double exp(double x) { return std::exp(x); }
 inline float sqrt(float x) { return std::sqrt(x); }
 inline double sqrt(double x) { return std::sqrt(x); }
+inline float rsqrt(float x) { return 1.0f / std::sqrt(x); }
+inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
 inline float log1p(float x) { return std::log1p(x); }
 inline double log1p(double x) { return std::log1p(x); }
 inline float expm1(float x) { return std::expm1(x); }

@@ -38,6 +38,26 @@ output_span<T> device_output(T* data, std::size_t size) {
   return {data, size, memory_space::device};
 }
 
+/// @brief A caller-owned array that a call reads: pointer, element count and space.
+template <class T>
+struct input_span {
+  const T* data = nullptr;                    ///< first element
+  std::size_t size = 0;                       ///< number of elements
+  memory_space space = memory_space::host;    ///< where `data` lives
+};
+
+/// A host input span over @p data with @p size elements.
+template <class T>
+input_span<T> host_input(const T* data, std::size_t size) {
+  return {data, size, memory_space::host};
+}
+
+/// A device input span over @p data with @p size elements.
+template <class T>
+input_span<T> device_input(const T* data, std::size_t size) {
+  return {data, size, memory_space::device};
+}
+
 /// @brief Multiplies sizes, throwing out_of_memory_error naming @p what on overflow.
 std::size_t checked_size_product(std::uint64_t a, std::uint64_t b, const char* what);
 

@@ -6,9 +6,11 @@
  * pairing: float draws take words (w0, w1) → (n0, n1) and (w2, w3) → (n2, n3) of each block, like
  * `curand_normal4`; double draws take all four words for two normals, like `curand_normal2_double`.
  * The uniforms are cuRAND's too (u = w·2⁻³² + 2⁻³³, in (0, 1]). One documented difference: the
- * angle is evaluated as sincospi(2v) with an accurate sincospi on every backend (SLEEF's on CPU
- * packs), where cuRAND's float path uses the fast `__sincosf` intrinsic on the device; the normals
- * therefore agree with cuRAND's to a few ULP, and the underlying words agree exactly.
+ * angle is evaluated as sincospi(2v) with an accurate sincospi on every backend (CUDA's sincospi
+ * on the device, inlined polynomials within 2 ULP on float CPU packs (simd_float_math.hpp), SLEEF
+ * on double packs, and sin/cos of π·x, within about 1e-15, for scalar host code), where cuRAND's
+ * float path uses the fast `__sincosf` intrinsic on the device; the normals therefore agree with
+ * cuRAND's to a few ULP, and the underlying words agree exactly.
  */
 #pragma once
 
@@ -138,6 +140,50 @@ class philox_normals {
   word sub_lo_, sub_hi_;
   std::uint64_t block_ = 0;
   Real n0_{}, n1_{}, n2_{}, n3_{};
+  int left_ = 0;
+};
+
+/**
+ * @brief The raw Philox words of one subsequence per lane, in draw order (word n of a lane is
+ *        word n mod 4 of block n/4, as curand() returns them).
+ */
+template <class Word>
+class philox_words {
+ public:
+  /// Starts the lanes' subsequences at word 0.
+  SCOREPATH_HDI philox_words(std::uint64_t seed, const Word& sub_lo, const Word& sub_hi)
+      : k0_(static_cast<std::uint32_t>(seed)),
+        k1_(static_cast<std::uint32_t>(seed >> 32)),
+        sub_lo_(sub_lo),
+        sub_hi_(sub_hi) {}
+
+  /// The next word of every lane.
+  SCOREPATH_HDI Word next() {
+    if (left_ == 0) {
+      const philox_block<Word> ctr{Word(static_cast<std::uint32_t>(block_)),
+                                   Word(static_cast<std::uint32_t>(block_ >> 32)), sub_lo_,
+                                   sub_hi_};
+      const philox_block<Word> r = philox4x32_10(ctr, k0_, k1_);
+      ++block_;
+      w0_ = r.x;
+      w1_ = r.y;
+      w2_ = r.z;
+      w3_ = r.w;
+      left_ = 4;
+    }
+    const Word out = w0_;
+    w0_ = w1_;
+    w1_ = w2_;
+    w2_ = w3_;
+    --left_;
+    return out;
+  }
+
+ private:
+  std::uint32_t k0_, k1_;
+  Word sub_lo_, sub_hi_;
+  std::uint64_t block_ = 0;
+  Word w0_{}, w1_{}, w2_{}, w3_{};
   int left_ = 0;
 };
 

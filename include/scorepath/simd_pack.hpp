@@ -80,6 +80,8 @@ struct pack {
   friend pack operator^(const pack& a, const pack& b) { return from(a.v ^ b.v); }
   friend pack operator&(const pack& a, const pack& b) { return from(a.v & b.v); }
   friend pack operator|(const pack& a, const pack& b) { return from(a.v | b.v); }
+  friend pack operator>>(const pack& a, int bits) { return from(a.v >> bits); }
+  friend pack operator<<(const pack& a, int bits) { return from(a.v << bits); }
   pack& operator+=(const pack& b) { v += b.v; return *this; }
   pack& operator-=(const pack& b) { v -= b.v; return *this; }
   pack& operator*=(const pack& b) { v *= b.v; return *this; }
@@ -126,7 +128,7 @@ inline Wide mul_even_lanes(const Wide& a, std::uint64_t b) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(Wide) % sizeof(__m512i) == 0) {
     return mul_even_slices<__m512i>(
-        a, b, [](__m512i x, __m512i y) { return _mm512_mul_epu32(x, y); },
+        a, b, [](__m512i x, __m512i y) { return _mm512_maskz_mul_epu32(0xFF, x, y); },
         [](long long v) { return _mm512_set1_epi64(v); });
   }
 #endif
@@ -193,8 +195,10 @@ using native_d = __m512d;
 #define SCOREPATH_SLEEF_D(fn) Sleef_##fn##d8_u10avx512f
 #define SCOREPATH_SLEEF_SINCOSPI_F Sleef_sincospif16_u05avx512f
 #define SCOREPATH_SLEEF_SINCOSPI_D Sleef_sincospid8_u05avx512f
-inline native_f native_sqrt(native_f x) { return _mm512_sqrt_ps(x); }
-inline native_d native_sqrt(native_d x) { return _mm512_sqrt_pd(x); }
+// The zero-masked forms with every lane selected: GCC 12's unmasked AVX-512 intrinsics pass an
+// "undefined" register that trips -Wmaybe-uninitialized wherever they are inlined.
+inline native_f native_sqrt(native_f x) { return _mm512_maskz_sqrt_ps(0xFFFF, x); }
+inline native_d native_sqrt(native_d x) { return _mm512_maskz_sqrt_pd(0xFF, x); }
 #elif defined(__AVX2__) && defined(__FMA__)
 using native_f = __m256;
 using native_d = __m256d;
@@ -303,6 +307,12 @@ SCOREPATH_PACK_UNARY(tanh)
 SCOREPATH_PACK_UNARY(sin)
 SCOREPATH_PACK_UNARY(cos)
 #undef SCOREPATH_PACK_UNARY
+
+/// Lane-wise 1/√x (a correctly rounded square root and a division).
+template <class T, int W>
+inline simd::pack<T, W> rsqrt(const simd::pack<T, W>& a) {
+  return simd::pack<T, W>(T(1)) / sqrt(a);
+}
 
 /// Lane-wise x^y (SLEEF, 1 ULP).
 template <class T, int W>

@@ -1,0 +1,40 @@
+/**
+ * @file detail/builtin_ssm_types.hpp
+ * @brief The built-in score models the library compiles sliced score matching for (names only;
+ *        host and device code can include this).
+ */
+#pragma once
+
+#include <vector>
+
+#include "scorepath/context.hpp"
+#include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/scores/gaussian.hpp"
+#include "scorepath/scores/gaussian_mixture.hpp"
+
+namespace scorepath::detail::builtin {
+template <class T> using gauss2 = gaussian_score<T, 2>;
+template <class T> using diag_gauss2 = diagonal_gaussian_score<T, 2>;
+template <class T> using diag_gauss16 = diagonal_gaussian_score<T, 16>;
+template <class T> using gmm2 = gaussian_mixture_score<T, 2, 8>;
+template <class T> using gmm16 = gaussian_mixture_score<T, 16, 8>;
+template <class T> using gmm64 = gaussian_mixture_score<T, 64, 8>;
+}  // namespace scorepath::detail::builtin
+
+/// Models with kernels on both backends: X(ModelAlias, T).
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X) \
+  X(gauss2, float) X(gauss2, double)           \
+  X(diag_gauss2, float) X(diag_gauss2, double) \
+  X(diag_gauss16, float) X(diag_gauss16, double) \
+  X(gmm2, float) X(gmm2, double)               \
+  X(gmm16, float)
+/// Every model the library compiles for the CPU.
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM(X) \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X)  \
+  X(gmm16, double) X(gmm64, float) X(gmm64, double)
+
+/// Signature of ssm_run_cpu / ssm_run_cuda for one model.
+#define SCOREPATH_SSM_RUN_SIGNATURE(FN, M, T)                                                  \
+  void FN<::scorepath::detail::builtin::M<T>, T>(                                             \
+      const ::scorepath::context&, const ::scorepath::detail::ssm_plan<T>&,                   \
+      const ::scorepath::detail::builtin::M<T>&, std::vector<::scorepath::moment_accumulator>&);

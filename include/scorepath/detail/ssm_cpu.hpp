@@ -1,0 +1,126 @@
+/**
+ * @file detail/ssm_cpu.hpp
+ * @brief The CPU backend of sliced_score_matching: OpenMP threads over reduction blocks, SIMD
+ *        packs of samples within a block, ssm_one_sample (ssm_sample.hpp) as the body.
+ */
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "scorepath/context.hpp"
+#include "scorepath/detail/em_cpu.hpp"
+#include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/moments.hpp"
+#include "scorepath/ssm_sample.hpp"
+
+namespace scorepath::detail {
+
+/// Lane type for @p Model on the CPU: a SIMD pack when the model allows it.
+template <class Model, class T>
+using ssm_cpu_lane_t =
+    std::conditional_t<sde_is_vectorizable<Model>::value,
+                       simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes
+                                                              : simd::double_lanes>,
+                       T>;
+
+/// Writes lane l < count of @p value to base[l·stride].
+template <class T, class R>
+inline void scatter_lanes(T* base, std::uint64_t stride, const R& value, int count) {
+  if constexpr (lane_traits<R>::lanes == 1) {
+    (void)count;
+    *base = value;
+  } else {
+    for (int l = 0; l < count; ++l) base[l * stride] = value[l];
+  }
+}
+
+/// Per-probe outputs of the samples [first, first + count) of a pack.
+template <class T, int D>
+struct ssm_cpu_sink {
+  const ssm_plan<T>& plan;
+  std::uint64_t first;
+  int count;
+  template <class R>
+  void on_probe(std::uint32_t j, const R& proj, const R& div, const vec<R, D>& v) const {
+    const std::uint64_t m = plan.probes;
+    if (plan.projections) scatter_lanes(plan.projections + first * m + j, m, proj, count);
+    if (plan.divergences) scatter_lanes(plan.divergences + first * m + j, m, div, count);
+    if (plan.probe_values) {
+      for (int i = 0; i < D; ++i) {
+        scatter_lanes(plan.probe_values + (first * m + j) * D + i, m * D, v[i], count);
+      }
+    }
+  }
+};
+
+template <class Model, class T>
+void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model,
+                 std::vector<moment_accumulator>& totals) {
+  using R = ssm_cpu_lane_t<Model, T>;
+  constexpr int W = lane_traits<R>::lanes;
+  constexpr int D = Model::dim;
+  constexpr std::uint64_t B = statistics_block;
+  static_assert(B % W == 0, "reduction blocks must hold whole packs");
+  const std::uint32_t rows = plan.rows();
+  const T scale = static_cast<T>(plan.scale);
+
+  dispatch_law_and_tangents(plan.law, plan.probes, [&](auto law_tag, auto k_tag) {
+    constexpr probe_law Law = decltype(law_tag)::value;
+    constexpr int K = decltype(k_tag)::value;
+    std::vector<moment_accumulator> block_acc;
+    for (std::uint64_t chunk_begin = 0; chunk_begin < plan.count; chunk_begin += plan.chunk) {
+      const std::uint64_t chunk_n = std::min(plan.chunk, plan.count - chunk_begin);
+      const std::uint64_t blocks = (chunk_n + B - 1) / B;
+      block_acc.assign(blocks * rows, moment_accumulator{});
+#pragma omp parallel num_threads(ctx.threads())
+      {
+        std::vector<T> scratch(static_cast<std::size_t>(rows) * B);
+#pragma omp for schedule(dynamic, 1)
+        for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
+          const std::uint64_t block_begin = chunk_begin + static_cast<std::uint64_t>(b) * B;
+          const std::uint64_t n = std::min<std::uint64_t>(B, plan.count - block_begin);
+          for (std::uint64_t lane0 = 0; lane0 < n; lane0 += W) {
+            const std::uint64_t first = block_begin + lane0;
+            const int count = static_cast<int>(std::min<std::uint64_t>(W, plan.count - first));
+            vec<R, D> x;
+            for (int i = 0; i < D; ++i) {
+              if constexpr (W == 1) {
+                x[i] = plan.samples[first * D + i];
+              } else {
+                // Lanes past the last sample repeat it (their results are discarded).
+                for (int l = 0; l < W; ++l) {
+                  x[i].v[l] = plan.samples[(first + std::min(l, count - 1)) * D + i];
+                }
+              }
+            }
+            lane_word_t<R> lo, hi;
+            subsequence_lanes<R>(plan.base_subsequence, first, lo, hi);
+            probe_generator<Law, R, D> gen(plan.probes, plan.seed, lo, hi);
+            const ssm_cpu_sink<T, D> sink{plan, first, count};
+            const ssm_sample_terms<R> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
+            lane_store(scratch.data() + lane0, terms.ssm);
+            lane_store(scratch.data() + B + lane0, terms.ssm_vr);
+            if (plan.ism) {
+              lane_store(scratch.data() + 2 * B + lane0,
+                         ism_one_sample<ism_tangents<D>>(model, x));
+            }
+          }
+          for (std::uint32_t r = 0; r < rows; ++r) {
+            const T* row = scratch.data() + r * B;
+            block_acc[b * rows + r] = summarize_block(row, n);
+            if (plan.per_sample[r] != nullptr) {
+              for (std::uint64_t i = 0; i < n; ++i) plan.per_sample[r][block_begin + i] = row[i] * scale;
+            }
+          }
+        }
+      }
+      fold_blocks(block_acc, blocks, rows, totals);
+    }
+  });
+}
+
+}  // namespace scorepath::detail

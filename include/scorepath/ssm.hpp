@@ -1,0 +1,189 @@
+/**
+ * @file ssm.hpp
+ * @brief Sliced score matching: projected scores, sliced divergences and the SSM, SSM-VR and exact
+ *        ISM losses of a score model on a batch of samples.
+ *
+ * For samples x_s (s < N) and M probes v_sj per sample (probes.hpp):
+ * - projection  p_sj = v_sjᵀ S(x_s)
+ * - divergence  q_sj = v_sjᵀ J_S(x_s) v_sj  (= v_sjᵀ ∇ₓ(v_sjᵀ S), by forward-mode dual numbers)
+ * - SSM    = mean_s mean_j [p_sj² + 2 q_sj]          (the form in the seed documents)
+ * - SSM-VR = mean_s [‖S(x_s)‖² + 2 mean_j q_sj]
+ * - ISM    = mean_s [‖S(x_s)‖² + 2 tr J_S(x_s)]     (exact, from D basis tangents)
+ * All three have expectation L_ISM over the probes. With `half_scaling`, every loss is halved:
+ * ½p² + q, as in Song et al. (UAI 2019) and their code. Each loss comes with the standard error of
+ * its mean over samples; per-sample terms are reduced in fixed blocks (moments.hpp), so the numbers
+ * are bitwise identical for any thread count or chunking.
+ */
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scorepath/context.hpp"
+#include "scorepath/detail/builtin_ssm.hpp"
+#include "scorepath/detail/ssm_cpu.hpp"
+#include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/error.hpp"
+#include "scorepath/memory.hpp"
+#include "scorepath/moments.hpp"
+#include "scorepath/probes.hpp"
+#include "scorepath/rng_stream.hpp"
+
+namespace scorepath {
+
+/// What to compute.
+struct ssm_options {
+  std::uint32_t probes = 1;                 ///< M probes per sample (≥ 1)
+  probe_law law = probe_law::gaussian;      ///< probe law
+  bool half_scaling = false;                ///< report ½p² + q (Song et al.) instead of p² + 2q
+  bool exact_ism = false;                   ///< also compute the exact ISM loss
+  std::uint64_t chunk_samples = 0;          ///< samples per chunk on CUDA; 0 chooses
+};
+
+/// Optional per-sample and per-probe outputs (each may be left empty).
+template <class T>
+struct ssm_outputs {
+  output_span<T> projections;        ///< N·M values, [s·M + j] = v_sjᵀS(x_s)
+  output_span<T> divergences;        ///< N·M values, [s·M + j] = v_sjᵀJ v_sj
+  output_span<T> probes;             ///< N·M·D values, [(s·M + j)·D + i]
+  output_span<T> ssm_per_sample;     ///< N values
+  output_span<T> ssm_vr_per_sample;  ///< N values
+  output_span<T> ism_per_sample;     ///< N values (needs exact_ism)
+};
+
+/// A loss and the standard error of its mean over samples.
+struct loss_estimate {
+  double value = 0.0;       ///< mean over samples
+  double std_error = 0.0;   ///< standard error of that mean
+  std::uint64_t count = 0;  ///< samples
+};
+
+/// What sliced_score_matching reports.
+struct ssm_report {
+  backend used = backend::cpu;          ///< backend that ran
+  rng_state rng;                        ///< stream state the probes were drawn from (replay)
+  loss_estimate ssm;                    ///< sliced score matching
+  loss_estimate ssm_vr;                 ///< its variance-reduced form
+  std::optional<loss_estimate> ism;     ///< exact implicit score matching, when asked for
+};
+
+namespace detail {
+
+/// Checks the request and builds the plan; writes nothing.
+template <class T, int D>
+ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_options& opt,
+                          const ssm_outputs<T>& out) {
+  const bool on_cuda = ctx.kind() == backend::cuda;
+  SCOREPATH_EXPECTS(samples.data != nullptr && samples.size > 0, "samples", "empty",
+                    "must hold at least one sample");
+  SCOREPATH_EXPECTS(samples.size % D == 0, "samples size", samples.size,
+                    "must be a multiple of the model dimension " + std::to_string(D));
+  SCOREPATH_EXPECTS(on_cuda || samples.space == memory_space::host, "samples space", "device",
+                    "the CPU backend needs host memory");
+  SCOREPATH_EXPECTS(opt.probes >= 1, "probes", opt.probes, "must be at least 1");
+  const std::uint64_t n = samples.size / D;
+  auto check = [&](const output_span<T>& span, const char* name, std::uint64_t per_sample) {
+    if (!span.wanted()) return;
+    const std::size_t need = checked_size_product(per_sample, n, name);
+    SCOREPATH_EXPECTS(span.size == need, std::string(name) + " size", span.size,
+                      "must equal " + std::to_string(need));
+    SCOREPATH_EXPECTS(on_cuda || span.space == memory_space::host, std::string(name) + " space",
+                      "device", "the CPU backend needs host memory");
+  };
+  check(out.projections, "projections", opt.probes);
+  check(out.divergences, "divergences", opt.probes);
+  check(out.probes, "probes", static_cast<std::uint64_t>(opt.probes) * D);
+  check(out.ssm_per_sample, "ssm_per_sample", 1);
+  check(out.ssm_vr_per_sample, "ssm_vr_per_sample", 1);
+  check(out.ism_per_sample, "ism_per_sample", 1);
+  SCOREPATH_EXPECTS(!out.ism_per_sample.wanted() || opt.exact_ism, "ism_per_sample", "given",
+                    "needs exact_ism");
+  if (samples.space == memory_space::host) {
+    for (std::size_t k = 0; k < samples.size; ++k) {
+      if (!std::isfinite(static_cast<double>(samples.data[k]))) {
+        throw invalid_argument_error(
+            "samples[" + std::to_string(k / D) + "][" + std::to_string(k % D) + "]",
+            detail::to_text(samples.data[k]), "must be finite", __FILE__, __LINE__);
+      }
+    }
+  }
+
+  ssm_plan<T> plan;
+  plan.samples = samples.data;
+  plan.count = n;
+  plan.probes = opt.probes;
+  plan.law = opt.law;
+  plan.ism = opt.exact_ism;
+  plan.scale = opt.half_scaling ? 0.5 : 1.0;
+  plan.projections = out.projections.data;
+  plan.divergences = out.divergences.data;
+  plan.probe_values = out.probes.data;
+  plan.per_sample[0] = out.ssm_per_sample.data;
+  plan.per_sample[1] = out.ssm_vr_per_sample.data;
+  plan.per_sample[2] = out.ism_per_sample.data;
+  std::uint64_t chunk = opt.chunk_samples == 0 ? (std::uint64_t{1} << 20) : opt.chunk_samples;
+  chunk = (chunk + statistics_block - 1) / statistics_block * statistics_block;
+  plan.chunk = std::min(chunk, (n + statistics_block - 1) / statistics_block * statistics_block);
+  return plan;
+}
+
+inline loss_estimate to_loss(const moment_accumulator& acc, double scale) {
+  const moment_summary s = summarize(acc);
+  return {s.mean * scale, s.std_error * scale, s.count};
+}
+
+}  // namespace detail
+
+/**
+ * @brief Sliced score matching of @p model on @p samples (row-major N×D, [s·D + i]).
+ *
+ * Sample s draws its probes from subsequence `rng.reserve(N) + s`, so results do not depend on the
+ * backend's thread count or chunking, and `report.rng` replays them.
+ *
+ * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
+ *        not a multiple of D, M = 0, wrongly sized outputs, device memory on the CPU); nothing is
+ *        written then and the stream does not advance
+ * @throw unavailable_error on CUDA for a model without a compiled kernel
+ */
+template <class Model, class T = typename Model::scalar_type>
+ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
+                                 input_span<T> samples, const ssm_options& opt,
+                                 const ssm_outputs<T>& out = {}) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
+  detail::ssm_plan<T> plan = detail::make_ssm_plan<T, Model::dim>(ctx, samples, opt, out);
+  if (ctx.kind() == backend::cuda && !detail::ssm_cuda_compiled<Model>::value) {
+    throw unavailable_error("no CUDA kernel is compiled for this score model; use the CPU backend",
+                            __FILE__, __LINE__);
+  }
+  ssm_report report;
+  report.used = ctx.kind();
+  report.rng = rng.state();
+  plan.seed = rng.seed();
+  plan.base_subsequence = rng.reserve(plan.count);
+  std::vector<moment_accumulator> totals(plan.rows());
+  if (ctx.kind() == backend::cuda) {
+    if constexpr (detail::ssm_cuda_compiled<Model>::value) {
+      detail::ssm_run_cuda(ctx, plan, model, totals);
+    }
+  } else {
+    detail::ssm_run_cpu(ctx, plan, model, totals);
+  }
+  report.ssm = detail::to_loss(totals[0], plan.scale);
+  report.ssm_vr = detail::to_loss(totals[1], plan.scale);
+  if (plan.ism) report.ism = detail::to_loss(totals[2], plan.scale);
+  return report;
+}
+
+/// Convenience overload for host samples in a vector.
+template <class Model, class T = typename Model::scalar_type>
+ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
+                                 const std::vector<T>& samples, const ssm_options& opt,
+                                 const ssm_outputs<T>& out = {}) {
+  return sliced_score_matching(ctx, rng, model, host_input(samples.data(), samples.size()), opt,
+                               out);
+}
+
+}  // namespace scorepath

@@ -1,0 +1,153 @@
+/**
+ * @file ssm_cuda.cuh
+ * @brief The CUDA backend of sliced_score_matching: one thread per sample runs ssm_one_sample
+ *        (ssm_sample.hpp), the CPU's body; per-sample terms are reduced by the same block
+ *        kernel as the path engine's statistics.
+ */
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "scorepath/cuda_check.hpp"
+#include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/em_cuda.cuh"
+#include "scorepath/memory.hpp"
+#include "scorepath/ssm_sample.hpp"
+
+namespace scorepath::detail {
+
+inline constexpr int ssm_block_threads = 128;
+
+/// Per-probe outputs of one sample.
+template <class T, int D>
+struct ssm_cuda_sink {
+  const ssm_plan<T>* plan;
+  std::uint64_t sample;
+  SCOREPATH_HDI void on_probe(std::uint32_t j, const T& proj, const T& div,
+                              const vec<T, D>& v) const {
+    const std::uint64_t m = plan->probes;
+    if (plan->projections) plan->projections[sample * m + j] = proj;
+    if (plan->divergences) plan->divergences[sample * m + j] = div;
+    if (plan->probe_values) {
+      for (int i = 0; i < D; ++i) plan->probe_values[(sample * m + j) * D + i] = v[i];
+    }
+  }
+};
+
+template <int BlockThreads, probe_law Law, int K, class Model, class T>
+__global__ void __launch_bounds__(BlockThreads)
+    ssm_samples_kernel(Model model, ssm_plan<T> plan, std::uint64_t chunk_begin,
+                       std::uint64_t chunk_n, T* scratch) {
+  constexpr int D = Model::dim;
+  const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * BlockThreads;
+  for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x;
+       i < chunk_n; i += stride) {
+    const std::uint64_t s = chunk_begin + i;
+    vec<T, D> x;
+    for (int c = 0; c < D; ++c) x[c] = plan.samples[s * D + c];
+    const std::uint64_t id = plan.base_subsequence + s;
+    probe_generator<Law, T, D> gen(plan.probes, plan.seed, static_cast<std::uint32_t>(id),
+                                   static_cast<std::uint32_t>(id >> 32));
+    const ssm_cuda_sink<T, D> sink{&plan, s};
+    const ssm_sample_terms<T> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
+    const T scale = static_cast<T>(plan.scale);
+    scratch[i] = terms.ssm;
+    scratch[chunk_n + i] = terms.ssm_vr;
+    if (plan.per_sample[0]) plan.per_sample[0][s] = terms.ssm * scale;
+    if (plan.per_sample[1]) plan.per_sample[1][s] = terms.ssm_vr * scale;
+    if (plan.ism) {
+      const T ism = ism_one_sample<ism_tangents<D> < K ? ism_tangents<D> : K>(model, x);
+      scratch[2 * chunk_n + i] = ism;
+      if (plan.per_sample[2]) plan.per_sample[2][s] = ism * scale;
+    }
+  }
+}
+
+/**
+ * @brief Runs @p plan on the device. Host outputs are staged through device memory; device
+ *        outputs and samples are used in place.
+ */
+template <class Model, class T>
+void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
+                  std::vector<moment_accumulator>& totals) {
+  constexpr int D = Model::dim;
+  SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
+  cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
+  const std::uint32_t rows = plan.rows();
+
+  // Stage host inputs and outputs through device memory.
+  auto is_device = [](const void* p) {
+    cudaPointerAttributes attr{};
+    if (cudaPointerGetAttributes(&attr, p) != cudaSuccess) {
+      cudaGetLastError();
+      return false;
+    }
+    return attr.type == cudaMemoryTypeDevice || attr.type == cudaMemoryTypeManaged;
+  };
+  ssm_plan<T> dev = plan;
+  std::vector<device_buffer> staging;
+  auto stage = [&](T*& ptr, std::uint64_t count, bool copy_in) {
+    if (ptr == nullptr || is_device(ptr)) return;
+    staging.emplace_back(count * sizeof(T), stream);
+    if (copy_in) {
+      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(staging.back().data(), ptr, count * sizeof(T),
+                                         cudaMemcpyHostToDevice, stream));
+    }
+    ptr = staging.back().as<T>();
+  };
+  T* samples = const_cast<T*>(plan.samples);
+  stage(samples, plan.count * D, true);
+  dev.samples = samples;
+  const std::uint64_t nm = plan.count * plan.probes;
+  stage(dev.projections, nm, false);
+  stage(dev.divergences, nm, false);
+  stage(dev.probe_values, nm * D, false);
+  for (int r = 0; r < 3; ++r) stage(dev.per_sample[r], plan.count, false);
+
+  const std::uint64_t max_blocks = (plan.chunk + statistics_block - 1) / statistics_block;
+  device_buffer scratch(static_cast<std::size_t>(rows) * plan.chunk * sizeof(T), stream);
+  device_buffer block_acc(max_blocks * rows * sizeof(moment_accumulator), stream);
+  std::vector<moment_accumulator> host_acc;
+
+  dispatch_law_and_tangents<cuda_max_tangents<D, T>>(plan.law, plan.probes, [&](auto law_tag,
+                                                                              auto k_tag) {
+    constexpr probe_law Law = decltype(law_tag)::value;
+    constexpr int K = decltype(k_tag)::value;
+    for (std::uint64_t begin = 0; begin < plan.count; begin += plan.chunk) {
+      const std::uint64_t n = std::min(plan.chunk, plan.count - begin);
+      const std::uint64_t grid = (n + ssm_block_threads - 1) / ssm_block_threads;
+      ssm_samples_kernel<ssm_block_threads, Law, K>
+          <<<static_cast<unsigned>(std::min<std::uint64_t>(grid, 1u << 30)), ssm_block_threads, 0,
+             stream>>>(model, dev, begin, n, scratch.as<T>());
+      SCOREPATH_CUDA_TRY(cudaGetLastError());
+      const std::uint64_t blocks = (n + statistics_block - 1) / statistics_block;
+      const std::uint64_t threads = blocks * rows;
+      em_block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
+          scratch.as<T>(), n, n, rows, rows, 0, block_acc.as<moment_accumulator>(), blocks);
+      SCOREPATH_CUDA_TRY(cudaGetLastError());
+      host_acc.resize(threads);
+      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(host_acc.data(), block_acc.data(),
+                                         threads * sizeof(moment_accumulator),
+                                         cudaMemcpyDeviceToHost, stream));
+      SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+      fold_blocks(host_acc, blocks, rows, totals);
+    }
+  });
+
+  // Copy staged outputs back to the caller's host memory.
+  auto unstage = [&](T* host, T* device, std::uint64_t count) {
+    if (host == nullptr || host == device) return;
+    SCOREPATH_CUDA_TRY(
+        cudaMemcpyAsync(host, device, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
+  };
+  unstage(plan.projections, dev.projections, nm);
+  unstage(plan.divergences, dev.divergences, nm);
+  unstage(plan.probe_values, dev.probe_values, nm * D);
+  for (int r = 0; r < 3; ++r) unstage(plan.per_sample[r], dev.per_sample[r], plan.count);
+  SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+}
+
+}  // namespace scorepath::detail

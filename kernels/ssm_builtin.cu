@@ -1,0 +1,9 @@
+// CUDA kernels of sliced_score_matching for the built-in models: instantiations only.
+#include "scorepath/detail/builtin_ssm_types.hpp"
+#include "scorepath/ssm_cuda.cuh"
+
+namespace scorepath::detail {
+#define SCOREPATH_INSTANTIATE_SSM_CUDA(M, T) template SCOREPATH_SSM_RUN_SIGNATURE(ssm_run_cuda, M, T)
+SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(SCOREPATH_INSTANTIATE_SSM_CUDA)
+#undef SCOREPATH_INSTANTIATE_SSM_CUDA
+}  // namespace scorepath::detail
