@@ -11,6 +11,7 @@
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
+#include "scorepath/scores/mlp.hpp"
 
 namespace scorepath::detail::builtin {
 template <class T> using gauss2 = gaussian_score<T, 2>;
@@ -19,6 +20,8 @@ template <class T> using diag_gauss16 = diagonal_gaussian_score<T, 16>;
 template <class T> using gmm2 = gaussian_mixture_score<T, 2, 8>;
 template <class T> using gmm16 = gaussian_mixture_score<T, 16, 8>;
 template <class T> using gmm64 = gaussian_mixture_score<T, 64, 8>;
+template <class T> using mlp2 = mlp_score<T, 2>;
+template <class T> using mlp64 = mlp_score<T, 64>;
 }  // namespace scorepath::detail::builtin
 
 /// Models with kernels on both backends: X(ModelAlias, T).
@@ -28,10 +31,18 @@ template <class T> using gmm64 = gaussian_mixture_score<T, 64, 8>;
   X(diag_gauss16, float) X(diag_gauss16, double) \
   X(gmm2, float) X(gmm2, double)               \
   X(gmm16, float)
-/// Every model the library compiles for the CPU.
-#define SCOREPATH_FOR_EACH_BUILTIN_SSM(X) \
-  SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X)  \
+/// Models only the CPU backend runs: the 16-dimensional mixture in double needs more registers
+/// than a GPU thread has, and the 64-dimensional one more still.
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM_CPU_ONLY(X) \
   X(gmm16, double) X(gmm64, float) X(gmm64, double)
+/// The MLP models (CPU backend only; compiled in their own translation unit).
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM_MLP(X) \
+  X(mlp2, float) X(mlp2, double) X(mlp64, float) X(mlp64, double)
+/// Every model the library compiles for the CPU.
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM(X)  \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X)     \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_CPU_ONLY(X) \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_MLP(X)
 
 /// Signature of ssm_run_cpu / ssm_run_cuda for one model.
 #define SCOREPATH_SSM_RUN_SIGNATURE(FN, M, T)                                                  \

@@ -1,0 +1,160 @@
+#include "scorepath/mlp_file.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace scorepath {
+namespace {
+
+/// Splits a file into whitespace-separated tokens, remembering the line of each.
+class token_reader {
+ public:
+  token_reader(const std::string& path, std::istream& in) : path_(path), in_(in) {}
+
+  /// The next non-comment line's tokens; false at the end of the file.
+  bool next_line(std::vector<std::string>& tokens) {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_;
+      const auto first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos || line[first] == '#') continue;
+      tokens.clear();
+      std::istringstream words(line);
+      for (std::string w; words >> w;) tokens.push_back(w);
+      return true;
+    }
+    return false;
+  }
+
+  /// "<path> line N: <item>", the parameter name of an error.
+  std::string where(const std::string& item) const {
+    return "mlp file " + path_ + " line " + std::to_string(line_) + ": " + item;
+  }
+
+ private:
+  const std::string& path_;
+  std::istream& in_;
+  int line_ = 0;
+};
+
+long parse_integer(const token_reader& reader, const std::string& item, const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  SCOREPATH_EXPECTS(errno == 0 && end != text.c_str() && *end == '\0' && value >= 1 &&
+                        value <= (1L << 30),
+                    reader.where(item), text, "must be an integer from 1 to 2^30");
+  return value;
+}
+
+double parse_number(const token_reader& reader, const std::string& item, const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  SCOREPATH_EXPECTS(end != text.c_str() && *end == '\0' && errno != ERANGE && std::isfinite(value),
+                    reader.where(item), text, "must be a finite decimal number");
+  return value;
+}
+
+}  // namespace
+
+mlp_description read_mlp_file(const std::string& path) {
+  std::ifstream in(path);
+  SCOREPATH_EXPECTS(in.good(), "mlp file", path, "must be a readable file");
+  token_reader reader(path, in);
+  std::vector<std::string> tokens;
+  auto header = [&](const char* key) {
+    SCOREPATH_EXPECTS(reader.next_line(tokens), reader.where(key), "end of file",
+                      std::string("must be followed by the '") + key + "' line");
+    SCOREPATH_EXPECTS(!tokens.empty() && tokens[0] == key, reader.where(key),
+                      tokens.empty() ? std::string() : tokens[0],
+                      std::string("must be the '") + key + "' line");
+  };
+
+  header("scorepath-mlp");
+  SCOREPATH_EXPECTS(tokens.size() == 2 && tokens[1] == "1", reader.where("version"),
+                    tokens.size() > 1 ? tokens[1] : std::string("missing"), "must be 1");
+
+  mlp_description net;
+  header("dim");
+  SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("dim"), tokens.size() - 1,
+                    "must be one integer");
+  net.dim = static_cast<int>(parse_integer(reader, "dim", tokens[1]));
+
+  header("hidden");
+  for (std::size_t l = 1; l < tokens.size(); ++l) {
+    net.hidden.push_back(static_cast<int>(
+        parse_integer(reader, "hidden[" + std::to_string(l - 1) + "]", tokens[l])));
+  }
+
+  header("activation");
+  SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("activation"), tokens.size() - 1,
+                    "must be one name");
+  net.activation = parse_mlp_activation(tokens[1]);
+
+  header("parameters");
+  SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("parameters"), tokens.size() - 1,
+                    "must be one integer");
+  const std::size_t declared = static_cast<std::size_t>(std::strtoull(tokens[1].c_str(), nullptr, 10));
+  const std::size_t need = mlp_parameter_count(net.dim, net.hidden);
+  SCOREPATH_EXPECTS(tokens[1].find_first_not_of("0123456789") == std::string::npos &&
+                        declared == need,
+                    reader.where("parameters"), tokens[1],
+                    "must equal " + std::to_string(need) + ", the count the widths need");
+
+  net.parameters.reserve(need);
+  while (net.parameters.size() < need && reader.next_line(tokens)) {
+    for (const std::string& t : tokens) {
+      const std::string item = "parameters[" + std::to_string(net.parameters.size()) + "]";
+      SCOREPATH_EXPECTS(net.parameters.size() < need, reader.where(item), t,
+                        "is past the declared count " + std::to_string(need));
+      net.parameters.push_back(parse_number(reader, item, t));
+    }
+  }
+  SCOREPATH_EXPECTS(net.parameters.size() == need, reader.where("parameters"),
+                    net.parameters.size(),
+                    "the file ends early: " + std::to_string(need) + " values were declared");
+  SCOREPATH_EXPECTS(!reader.next_line(tokens), reader.where("trailing data"),
+                    tokens.empty() ? std::string() : tokens[0], "must not follow the parameters");
+  return net;
+}
+
+void write_mlp_file(const std::string& path, const mlp_description& network) {
+  const std::size_t need = mlp_parameter_count(network.dim, network.hidden);
+  SCOREPATH_EXPECTS(network.parameters.size() == need, "parameters size",
+                    network.parameters.size(),
+                    "must equal " + std::to_string(need) + " for these widths");
+  for (std::size_t k = 0; k < need; ++k) {
+    SCOREPATH_EXPECTS(std::isfinite(network.parameters[k]), "parameters[" + std::to_string(k) + "]",
+                      network.parameters[k], "must be finite");
+  }
+  const std::string staging = path + ".tmp";
+  {
+    std::ofstream out(staging, std::ios::trunc);
+    SCOREPATH_EXPECTS(out.good(), "mlp file", path, "must be writable");
+    out << "scorepath-mlp 1\ndim " << network.dim << "\nhidden";
+    for (int w : network.hidden) out << ' ' << w;
+    out << "\nactivation " << to_string(network.activation) << "\nparameters " << need << '\n';
+    out.precision(17);
+    for (std::size_t k = 0; k < need; ++k) out << network.parameters[k] << ((k + 1) % 8 ? ' ' : '\n');
+    if (need % 8 != 0) out << '\n';
+    out.flush();
+    if (!out.good()) {
+      out.close();
+      std::remove(staging.c_str());
+      throw invalid_argument_error("mlp file", path, "could not be written completely", __FILE__,
+                                   __LINE__);
+    }
+  }
+  if (std::rename(staging.c_str(), path.c_str()) != 0) {
+    std::remove(staging.c_str());
+    throw invalid_argument_error("mlp file", path, "could not be renamed into place", __FILE__,
+                                 __LINE__);
+  }
+}
+
+}  // namespace scorepath

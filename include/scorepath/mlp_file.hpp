@@ -1,0 +1,85 @@
+/**
+ * @file mlp_file.hpp
+ * @brief Reading and writing MLP score networks (scores/mlp.hpp) as text files.
+ *
+ * The format, one item per line, `#` starting a comment line:
+ *
+ *     scorepath-mlp 1
+ *     dim 2
+ *     hidden 128 128
+ *     activation softplus
+ *     parameters 17154
+ *     <17154 numbers separated by blanks or newlines>
+ *
+ * `dim` is the input and output width D; `hidden` lists the hidden widths (nothing after the word
+ * for a single affine layer); `activation` is softplus, tanh, silu or elu; `parameters` is the
+ * length of the flat buffer, whose layout mlp.hpp documents, and must equal what the widths need.
+ * Numbers are decimal (written with 17 significant digits, so doubles round-trip exactly). Anything
+ * after the last parameter is an error, as is a missing, misspelled or repeated header line.
+ */
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scorepath/error.hpp"
+#include "scorepath/scores/mlp.hpp"
+
+namespace scorepath {
+
+/// A network as stored in a file, before it is bound to a dimension and a precision.
+struct mlp_description {
+  int dim = 0;                                        ///< D
+  std::vector<int> hidden;                            ///< hidden widths
+  mlp_activation activation = mlp_activation::softplus;  ///< hidden activation
+  std::vector<double> parameters;                     ///< the flat buffer
+};
+
+/**
+ * @brief Reads and checks a network file.
+ * @throw invalid_argument_error naming the file, the line and the item (unreadable file, wrong
+ *        magic or version, bad or repeated header line, widths below 1, a parameter count that does
+ *        not match the widths, a malformed or non-finite number, a truncated file, trailing data)
+ */
+mlp_description read_mlp_file(const std::string& path);
+
+/**
+ * @brief Writes a network file. The text goes to `path.tmp` first and is renamed onto @p path,
+ *        so a failed write leaves no half-written file behind.
+ * @throw invalid_argument_error for inconsistent widths and parameters or an unwritable path
+ */
+void write_mlp_file(const std::string& path, const mlp_description& network);
+
+/**
+ * @brief Loads a network file as an mlp_score<T, D>.
+ * @throw invalid_argument_error as read_mlp_file, or naming `dim` when the file's dimension is
+ *        not D, or `parameters[k]` when a value does not fit in T
+ */
+template <class T, int D>
+mlp_score<T, D> load_mlp(const std::string& path) {
+  mlp_description net = read_mlp_file(path);
+  SCOREPATH_EXPECTS(net.dim == D, "dim of " + path, net.dim,
+                    "must equal the model dimension " + std::to_string(D));
+  std::vector<T> params(net.parameters.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    params[k] = static_cast<T>(net.parameters[k]);
+    SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(params[k])),
+                      "parameters[" + std::to_string(k) + "] of " + path, net.parameters[k],
+                      "must be finite in the model's precision");
+  }
+  return mlp_score<T, D>(std::move(net.hidden), net.activation, std::move(params));
+}
+
+/// Saves @p model with write_mlp_file.
+template <class T, int D>
+void save_mlp(const std::string& path, const mlp_score<T, D>& model) {
+  mlp_description net;
+  net.dim = D;
+  net.hidden = model.hidden_widths();
+  net.activation = model.activation();
+  net.parameters.assign(model.parameters().begin(), model.parameters().end());
+  write_mlp_file(path, net);
+}
+
+}  // namespace scorepath

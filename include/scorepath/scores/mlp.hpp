@@ -1,0 +1,176 @@
+/**
+ * @file scores/mlp.hpp
+ * @brief A multilayer perceptron score model S(x; θ) with run-time widths and one flat parameter
+ *        buffer, evaluated on CPU packs of samples with dual-number tangents.
+ *
+ * Widths are w₀ = D, w₁ … w_L (hidden), w_{L+1} = D. Layer l (0 ≤ l ≤ L) maps w_l → w_{l+1}:
+ * z = W_l h + b_l, followed by the activation on every hidden layer and by nothing on the last one
+ * (the output is the score). The flat buffer holds the layers in order, each as W_l row-major
+ * (w_{l+1} rows of w_l entries, [j·w_l + i]) followed by b_l (w_{l+1} entries); its length is
+ * Σ_l w_{l+1}(w_l + 1). The file format that stores a network is in mlp_file.hpp.
+ *
+ * The model runs on the CPU backend only: each thread keeps its layer activations in a
+ * thread-local buffer, and every weight is applied to a whole SIMD pack of samples and all their
+ * tangents at once, so a layer is a small matrix product rather than one matrix-vector product per
+ * sample.
+ */
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scorepath/dual.hpp"
+#include "scorepath/error.hpp"
+#include "scorepath/math.hpp"
+#include "scorepath/vec.hpp"
+
+namespace scorepath {
+
+/// Activation of the hidden layers.
+enum class mlp_activation { softplus, tanh, silu, elu };
+
+/// Name of an activation ("softplus", "tanh", "silu", "elu").
+const char* to_string(mlp_activation act) noexcept;
+/// @brief Parses an activation name. @throw invalid_argument_error naming `activation`
+mlp_activation parse_mlp_activation(const std::string& text);
+
+/**
+ * @brief Checks that a network's widths chain and returns the flat parameter count.
+ * @param dim input and output width D
+ * @param hidden hidden widths (may be empty: one affine layer)
+ * @throw invalid_argument_error naming `dim` or `hidden[l]` for a width below 1, or
+ *        `hidden` when the parameter count overflows
+ */
+std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden);
+
+/**
+ * @brief Weights drawn for tests, benchmarks and demonstrations: W ~ N(0, 1/w_l) (variance-scaled
+ *        by the fan-in) and b ~ N(0, 0.1²), from Philox with key @p seed, as doubles.
+ */
+std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
+                                          std::uint64_t seed);
+
+/// An MLP score model in D dimensions with parameters in precision T.
+template <class T, int D>
+class mlp_score {
+ public:
+  static constexpr int dim = D;
+  static constexpr bool vectorizable = true;
+  using scalar_type = T;
+
+  /**
+   * @param hidden hidden widths w₁ … w_L
+   * @param act activation of the hidden layers
+   * @param parameters the flat buffer described in the file comment
+   * @throw invalid_argument_error naming `hidden[l]`, `parameters size` (with the count the widths
+   *        need) or `parameters[k]` (not finite)
+   */
+  mlp_score(std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
+      : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
+    const std::size_t need = mlp_parameter_count(D, hidden_);
+    SCOREPATH_EXPECTS(params_.size() == need, "parameters size", params_.size(),
+                      "must equal " + std::to_string(need) + " for these widths");
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(params_[k])),
+                        "parameters[" + std::to_string(k) + "]", params_[k], "must be finite");
+    }
+    widths_.push_back(D);
+    widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());
+    widths_.push_back(D);
+    for (int w : widths_) widest_ = w > widest_ ? w : widest_;
+  }
+
+  /// A network with mlp_random_parameters(D, hidden, seed) rounded to T.
+  static mlp_score random(std::vector<int> hidden, mlp_activation act, std::uint64_t seed) {
+    const std::vector<double> p = mlp_random_parameters(D, hidden, seed);
+    return mlp_score(std::move(hidden), act, std::vector<T>(p.begin(), p.end()));
+  }
+
+  const std::vector<int>& hidden_widths() const { return hidden_; }  ///< w₁ … w_L
+  mlp_activation activation() const { return act_; }                ///< hidden activation
+  const std::vector<T>& parameters() const { return params_; }      ///< the flat buffer
+
+  /// S(x) for a sample, a pack of samples, or their dual numbers.
+  template <class R>
+  vec<R, D> operator()(const vec<R, D>& x) const {
+    thread_local std::vector<R> buffer;
+    if (buffer.size() < 2 * static_cast<std::size_t>(widest_)) buffer.resize(2 * widest_);
+    R* in = buffer.data();
+    R* out = in + widest_;
+    for (int i = 0; i < D; ++i) in[i] = x[i];
+    const T* p = params_.data();
+    const int layers = static_cast<int>(widths_.size()) - 1;
+    for (int l = 0; l < layers; ++l) {
+      const int n_in = widths_[l];
+      const int n_out = widths_[l + 1];
+      affine(p, p + static_cast<std::size_t>(n_out) * n_in, n_in, n_out, in, out);
+      p += static_cast<std::size_t>(n_out) * (n_in + 1);
+      if (l + 1 < layers) activate(out, n_out);
+      std::swap(in, out);
+    }
+    vec<R, D> s;
+    for (int i = 0; i < D; ++i) s[i] = in[i];
+    return s;
+  }
+
+ private:
+  /// out = W·in + b, four output rows at a time so each input is loaded once per four rows.
+  template <class R>
+  static void affine(const T* w, const T* b, int n_in, int n_out, const R* in, R* out) {
+    int j = 0;
+    for (; j + 4 <= n_out; j += 4) {
+      const T* w0 = w + static_cast<std::size_t>(j) * n_in;
+      const T* w1 = w0 + n_in;
+      const T* w2 = w1 + n_in;
+      const T* w3 = w2 + n_in;
+      R a0 = R(b[j]), a1 = R(b[j + 1]), a2 = R(b[j + 2]), a3 = R(b[j + 3]);
+      for (int i = 0; i < n_in; ++i) {
+        const R& h = in[i];
+        a0 = a0 + h * w0[i];
+        a1 = a1 + h * w1[i];
+        a2 = a2 + h * w2[i];
+        a3 = a3 + h * w3[i];
+      }
+      out[j] = a0;
+      out[j + 1] = a1;
+      out[j + 2] = a2;
+      out[j + 3] = a3;
+    }
+    for (; j < n_out; ++j) {
+      const T* wj = w + static_cast<std::size_t>(j) * n_in;
+      R a = R(b[j]);
+      for (int i = 0; i < n_in; ++i) a = a + in[i] * wj[i];
+      out[j] = a;
+    }
+  }
+
+  template <class R>
+  void activate(R* h, int n) const {
+    switch (act_) {
+      case mlp_activation::softplus:
+        for (int j = 0; j < n; ++j) h[j] = math::softplus(h[j]);
+        break;
+      case mlp_activation::tanh:
+        for (int j = 0; j < n; ++j) h[j] = math::tanh(h[j]);
+        break;
+      case mlp_activation::silu:
+        for (int j = 0; j < n; ++j) h[j] = math::silu(h[j]);
+        break;
+      case mlp_activation::elu:
+        for (int j = 0; j < n; ++j) h[j] = math::elu(h[j]);
+        break;
+    }
+  }
+
+  std::vector<int> hidden_;
+  mlp_activation act_;
+  std::vector<T> params_;
+  std::vector<int> widths_;  ///< D, w₁ … w_L, D
+  int widest_ = 0;
+};
+
+}  // namespace scorepath

@@ -1,0 +1,380 @@
+// The MLP score model (scores/mlp.hpp) and its file format (mlp_file.hpp): forward values against a
+// plain reference written here, Jacobian-vector products and divergences against central finite
+// differences in double, packs against scalars, sliced score matching's unbiasedness against the
+// exact ISM, file round trips, and typed errors for bad widths, parameters and files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "scorepath/mlp_file.hpp"
+#include "scorepath/scores/mlp.hpp"
+#include "scorepath/ssm.hpp"
+
+namespace scorepath {
+namespace {
+
+constexpr mlp_activation all_activations[] = {mlp_activation::softplus, mlp_activation::tanh,
+                                              mlp_activation::silu, mlp_activation::elu};
+
+double act_ref(mlp_activation a, double z) {
+  switch (a) {
+    case mlp_activation::softplus: return std::log(1.0 + std::exp(z));
+    case mlp_activation::tanh: return std::tanh(z);
+    case mlp_activation::silu: return z / (1.0 + std::exp(-z));
+    case mlp_activation::elu: return z > 0 ? z : std::exp(z) - 1.0;
+  }
+  return 0.0;
+}
+
+/// The network evaluated by the textbook loops, in double, from the flat buffer's documented layout.
+std::vector<double> forward_ref(int dim, const std::vector<int>& hidden, mlp_activation a,
+                                const std::vector<double>& p, std::vector<double> h) {
+  std::vector<int> widths{dim};
+  widths.insert(widths.end(), hidden.begin(), hidden.end());
+  widths.push_back(dim);
+  std::size_t k = 0;
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    const int n_in = widths[l], n_out = widths[l + 1];
+    std::vector<double> z(n_out);
+    for (int j = 0; j < n_out; ++j) {
+      double acc = p[k + static_cast<std::size_t>(n_out) * n_in + j];
+      for (int i = 0; i < n_in; ++i) acc += p[k + static_cast<std::size_t>(j) * n_in + i] * h[i];
+      z[j] = l + 2 < widths.size() ? act_ref(a, acc) : acc;
+    }
+    k += static_cast<std::size_t>(n_out) * (n_in + 1);
+    h = z;
+  }
+  return h;
+}
+
+std::vector<double> sample_points(std::size_t n, int dim, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> x(n * dim);
+  for (double& v : x) v = normal(gen);
+  return x;
+}
+
+context cpu(int threads = 0) {
+  context ctx(backend_choice::cpu);
+  if (threads > 0) ctx.set_threads(threads);
+  return ctx;
+}
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "scorepath_mlp_" + name;
+}
+
+bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
+
+TEST(Mlp, ParameterCountFollowsTheWidths) {
+  // 2→3→4→2: 3·(2+1) + 4·(3+1) + 2·(4+1) = 9 + 16 + 10.
+  EXPECT_EQ(mlp_parameter_count(2, {3, 4}), 35u);
+  // One affine layer 5→5: 5·6.
+  EXPECT_EQ(mlp_parameter_count(5, {}), 30u);
+}
+
+TEST(Mlp, ForwardMatchesTheTextbookLoopsForEveryActivation) {
+  const std::vector<int> hidden{5, 7};
+  const std::vector<double> p = mlp_random_parameters(3, hidden, 11);
+  const std::vector<double> x = sample_points(20, 3, 5);
+  for (mlp_activation a : all_activations) {
+    const mlp_score<double, 3> model(hidden, a, p);
+    for (int s = 0; s < 20; ++s) {
+      vec<double, 3> xs;
+      for (int i = 0; i < 3; ++i) xs[i] = x[s * 3 + i];
+      const vec<double, 3> got = model(xs);
+      const std::vector<double> want =
+          forward_ref(3, hidden, a, p, {x[s * 3], x[s * 3 + 1], x[s * 3 + 2]});
+      for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(got[i], want[i], 1e-13 * (1 + std::abs(want[i]))) << to_string(a);
+      }
+    }
+  }
+}
+
+TEST(Mlp, TangentsMatchCentralDifferencesForEveryActivation) {
+  const std::vector<int> hidden{6, 6};
+  const std::vector<double> p = mlp_random_parameters(2, hidden, 21);
+  const std::vector<double> x = sample_points(10, 2, 8);
+  const std::vector<double> dirs = sample_points(30, 2, 9);
+  const double h = 1e-5;
+  for (mlp_activation a : all_activations) {
+    const mlp_score<double, 2> model(hidden, a, p);
+    for (int s = 0; s < 10; ++s) {
+      vec<dual<double, 3>, 2> xd;
+      for (int i = 0; i < 2; ++i) {
+        xd[i] = dual<double, 3>(x[s * 2 + i]);
+        for (int k = 0; k < 3; ++k) xd[i].tan[k] = dirs[(s * 3 + k) * 2 + i];
+      }
+      const vec<dual<double, 3>, 2> out = model(xd);
+      for (int k = 0; k < 3; ++k) {
+        vec<double, 2> plus, minus;
+        for (int i = 0; i < 2; ++i) {
+          plus[i] = x[s * 2 + i] + h * dirs[(s * 3 + k) * 2 + i];
+          minus[i] = x[s * 2 + i] - h * dirs[(s * 3 + k) * 2 + i];
+        }
+        const vec<double, 2> fp = model(plus), fm = model(minus);
+        for (int i = 0; i < 2; ++i) {
+          const double fd = (fp[i] - fm[i]) / (2 * h);
+          EXPECT_NEAR(out[i].tan[k], fd, 1e-7 * (1 + std::abs(fd))) << to_string(a);
+        }
+      }
+    }
+  }
+}
+
+TEST(Mlp, SlicedDivergencesAndExactTraceMatchFiniteDifferenceJacobians) {
+  constexpr int D = 64;
+  const std::vector<int> hidden{32, 32};
+  const auto model = mlp_score<double, D>::random(hidden, mlp_activation::silu, 3);
+  const std::size_t n = 21;  // not a multiple of the pack width
+  const std::uint32_t m = 5;
+  const std::vector<double> x = sample_points(n, D, 4);
+  std::vector<double> div(n * m), probes(n * m * D), ism(n);
+  ssm_outputs<double> out;
+  out.divergences = host_output(div.data(), div.size());
+  out.probes = host_output(probes.data(), probes.size());
+  out.ism_per_sample = host_output(ism.data(), ism.size());
+  ssm_options opt;
+  opt.probes = m;
+  opt.law = probe_law::rademacher;
+  opt.exact_ism = true;
+  rng_stream rng(77);
+  sliced_score_matching(cpu(), rng, model, x, opt, out);
+
+  const double h = 1e-5;
+  for (std::size_t s = 0; s < n; ++s) {
+    // J[r][c] = ∂S_r/∂x_c by central differences.
+    std::vector<double> jac(D * D);
+    vec<double, D> base;
+    for (int i = 0; i < D; ++i) base[i] = x[s * D + i];
+    for (int c = 0; c < D; ++c) {
+      vec<double, D> plus = base, minus = base;
+      plus[c] += h;
+      minus[c] -= h;
+      const vec<double, D> fp = model(plus), fm = model(minus);
+      for (int r = 0; r < D; ++r) jac[r * D + c] = (fp[r] - fm[r]) / (2 * h);
+    }
+    double trace = 0.0;
+    for (int i = 0; i < D; ++i) trace += jac[i * D + i];
+    const vec<double, D> score = model(base);
+    double norm2 = 0.0;
+    for (int i = 0; i < D; ++i) norm2 += score[i] * score[i];
+    EXPECT_NEAR(ism[s], norm2 + 2 * trace, 1e-6 * (1 + std::abs(norm2 + 2 * trace)));
+    for (std::uint32_t j = 0; j < m; ++j) {
+      const double* v = &probes[(s * m + j) * D];
+      double vjv = 0.0;
+      for (int r = 0; r < D; ++r) {
+        for (int c = 0; c < D; ++c) vjv += v[r] * jac[r * D + c] * v[c];
+      }
+      EXPECT_NEAR(div[s * m + j], vjv, 1e-6 * (1 + std::abs(vjv)));
+    }
+  }
+}
+
+TEST(Mlp, FloatPacksAgreeWithDoubleScalars) {
+  const std::vector<int> hidden{16, 16};
+  const std::vector<double> p = mlp_random_parameters(2, hidden, 5);
+  const mlp_score<float, 2> f(hidden, mlp_activation::tanh, std::vector<float>(p.begin(), p.end()));
+  const mlp_score<double, 2> d(hidden, mlp_activation::tanh, p);
+  const std::size_t n = 100;
+  const std::vector<double> x = sample_points(n, 2, 6);
+  ssm_options opt;
+  opt.probes = 3;
+  opt.law = probe_law::rademacher;  // the same signs in both precisions
+  opt.exact_ism = true;
+  rng_stream r1(9), r2(9);
+  const ssm_report rd = sliced_score_matching(cpu(), r1, d, x, opt);
+  const ssm_report rf =
+      sliced_score_matching(cpu(), r2, f, std::vector<float>(x.begin(), x.end()), opt);
+  EXPECT_NEAR(rf.ssm.value, rd.ssm.value, 1e-4 * (1 + std::abs(rd.ssm.value)));
+  EXPECT_NEAR(rf.ism->value, rd.ism->value, 1e-4 * (1 + std::abs(rd.ism->value)));
+}
+
+TEST(Mlp, SsmAndSsmVrAreUnbiasedForTheExactIsm) {
+  // Per-sample terms differ from the exact ISM term only through the probes, so the difference
+  // SSM − ISM has mean zero; its standard error comes from the per-sample differences.
+  const std::vector<int> hidden{32, 32};
+  const auto model = mlp_score<double, 2>::random(hidden, mlp_activation::softplus, 13);
+  const std::size_t n = 20000;
+  const std::vector<double> x = sample_points(n, 2, 14);
+  for (probe_law law : {probe_law::gaussian, probe_law::rademacher, probe_law::sphere,
+                        probe_law::orthogonal}) {
+    std::vector<double> ssm(n), vr(n), ism(n);
+    ssm_outputs<double> out;
+    out.ssm_per_sample = host_output(ssm.data(), n);
+    out.ssm_vr_per_sample = host_output(vr.data(), n);
+    out.ism_per_sample = host_output(ism.data(), n);
+    ssm_options opt;
+    opt.probes = 2;
+    opt.law = law;
+    opt.exact_ism = true;
+    rng_stream rng(1234);
+    sliced_score_matching(cpu(), rng, model, x, opt, out);
+    for (const std::vector<double>* est : {&ssm, &vr}) {
+      double mean = 0.0, sq = 0.0;
+      for (std::size_t s = 0; s < n; ++s) {
+        const double diff = (*est)[s] - ism[s];
+        mean += diff;
+        sq += diff * diff;
+      }
+      mean /= n;
+      const double se = std::sqrt((sq / n - mean * mean) / (n - 1));
+      EXPECT_LT(std::abs(mean), 5 * se + 1e-12) << to_string(law);
+    }
+  }
+}
+
+TEST(MlpFile, RoundTripKeepsEveryBitAndTheOutputs) {
+  const auto model = mlp_score<double, 2>::random({7, 5}, mlp_activation::elu, 31);
+  const std::string path = temp_path("roundtrip.txt");
+  save_mlp(path, model);
+  const auto loaded = load_mlp<double, 2>(path);
+  EXPECT_EQ(loaded.hidden_widths(), model.hidden_widths());
+  EXPECT_EQ(loaded.activation(), model.activation());
+  ASSERT_EQ(loaded.parameters().size(), model.parameters().size());
+  for (std::size_t k = 0; k < model.parameters().size(); ++k) {
+    EXPECT_EQ(loaded.parameters()[k], model.parameters()[k]) << k;
+  }
+  EXPECT_FALSE(file_exists(path + ".tmp"));
+  std::remove(path.c_str());
+}
+
+TEST(MlpFile, CommentsAndFreeLayoutAreAccepted) {
+  const std::string path = temp_path("free.txt");
+  {
+    std::ofstream out(path);
+    out << "# a 1→1 affine map\nscorepath-mlp 1\n\ndim 1\nhidden\nactivation tanh\n"
+           "parameters 2\n  -2.5\n# bias next\n0.5\n";
+  }
+  const auto model = load_mlp<float, 1>(path);
+  vec<float, 1> x;
+  x[0] = 2.0f;
+  EXPECT_FLOAT_EQ(model(x)[0], -2.5f * 2.0f + 0.5f);
+  std::remove(path.c_str());
+}
+
+struct bad_file_case {
+  const char* name;
+  const char* text;
+  const char* expect;  ///< part of the error message
+};
+
+const bad_file_case bad_files[] = {
+    {"magic", "scorepath-net 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n",
+     "scorepath-mlp"},
+    {"version", "scorepath-mlp 2\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n", "version"},
+    {"dim_zero", "scorepath-mlp 1\ndim 0\nhidden\nactivation tanh\nparameters 2\n1 2\n", "dim"},
+    {"hidden_zero", "scorepath-mlp 1\ndim 1\nhidden 3 0\nactivation tanh\nparameters 2\n1 2\n",
+     "hidden[1]"},
+    {"activation", "scorepath-mlp 1\ndim 1\nhidden\nactivation relu\nparameters 2\n1 2\n",
+     "activation"},
+    {"count", "scorepath-mlp 1\ndim 1\nhidden 2\nactivation tanh\nparameters 2\n1 2\n",
+     "parameters"},
+    {"truncated", "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1\n",
+     "ends early"},
+    {"number", "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 x2\n",
+     "parameters[1]"},
+    {"nan", "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\nnan 2\n",
+     "parameters[0]"},
+    {"trailing", "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n3\n",
+     "trailing data"},
+    {"trailing_same_line",
+     "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2 3\n", "parameters[2]"},
+    {"missing_line", "scorepath-mlp 1\ndim 1\nactivation tanh\nparameters 2\n1 2\n", "hidden"},
+    {"empty", "", "scorepath-mlp"},
+};
+
+class MlpBadFile : public ::testing::TestWithParam<bad_file_case> {};
+
+TEST_P(MlpBadFile, ThrowsNamingTheFileAndTheItem) {
+  const bad_file_case& c = GetParam();
+  const std::string path = temp_path(std::string("bad_") + c.name + ".txt");
+  {
+    std::ofstream out(path);
+    out << c.text;
+  }
+  try {
+    (void)(load_mlp<double, 1>(path));
+    ADD_FAILURE() << "no error for " << c.name;
+  } catch (const invalid_argument_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(c.expect), std::string::npos) << what;
+  }
+  std::remove(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(MlpFiles, MlpBadFile, ::testing::ValuesIn(bad_files),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(MlpFile, MissingFileAndWrongDimensionAndFloatOverflowThrow) {
+  EXPECT_THROW((void)(load_mlp<double, 2>(temp_path("does_not_exist.txt"))), invalid_argument_error);
+  const std::string path = temp_path("dim.txt");
+  {
+    std::ofstream out(path);
+    out << "scorepath-mlp 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1e300 2\n";
+  }
+  try {
+    (void)load_mlp<double, 2>(path);
+    ADD_FAILURE() << "dimension mismatch accepted";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_NE(std::string(e.what()).find("dim"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW((void)(load_mlp<double, 1>(path)));
+  try {
+    (void)load_mlp<float, 1>(path);
+    ADD_FAILURE() << "1e300 accepted as a float";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_NE(std::string(e.what()).find("parameters[0]"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
+TEST(MlpFile, FailedWriteLeavesNothingBehind) {
+  mlp_description net;
+  net.dim = 1;
+  net.activation = mlp_activation::tanh;
+  net.parameters = {1.0, 2.0};
+  const std::string path = temp_path("no_such_dir/net.txt");
+  EXPECT_THROW(write_mlp_file(path, net), invalid_argument_error);
+  EXPECT_FALSE(file_exists(path));
+  net.parameters = {1.0};  // widths need two
+  const std::string ok_path = temp_path("short.txt");
+  EXPECT_THROW(write_mlp_file(ok_path, net), invalid_argument_error);
+  EXPECT_FALSE(file_exists(ok_path));
+  EXPECT_FALSE(file_exists(ok_path + ".tmp"));
+}
+
+TEST(MlpModel, ConstructorNamesTheParameter) {
+  auto message = [](auto&& make) -> std::string {
+    try {
+      make();
+    } catch (const invalid_argument_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_NE(message([] { mlp_score<double, 2>({3}, mlp_activation::tanh, std::vector<double>(5)); })
+                .find("parameters size"),
+            std::string::npos);
+  EXPECT_NE(message([] { mlp_score<double, 2>({3, -1}, mlp_activation::tanh, {}); })
+                .find("hidden[1]"),
+            std::string::npos);
+  std::vector<double> p = mlp_random_parameters(2, {3}, 1);
+  p[4] = std::nan("");
+  EXPECT_NE(message([&] { mlp_score<double, 2>({3}, mlp_activation::tanh, p); })
+                .find("parameters[4]"),
+            std::string::npos);
+  EXPECT_NE(message([] { (void)parse_mlp_activation("relu"); }).find("activation"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace scorepath
