@@ -9,6 +9,8 @@ namespace scorepath::cli {
 void add_info_command(CLI::App& app);
 /// `scorepath simulate`: a built-in SDE ensemble with a summary table and optional CSV/JSON.
 void add_simulate_command(CLI::App& app);
+/// `scorepath ssm`: sliced score matching losses of a built-in score model.
+void add_ssm_command(CLI::App& app);
 /// `scorepath demo`: the library on built-in defaults, checked against exact values.
 void add_demo_command(CLI::App& app);
 
