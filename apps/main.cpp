@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   scorepath::cli::add_info_command(app);
   scorepath::cli::add_simulate_command(app);
   scorepath::cli::add_ssm_command(app);
+  scorepath::cli::add_variance_command(app);
   scorepath::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);

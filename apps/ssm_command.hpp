@@ -6,24 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "score_models.hpp"
 #include "scorepath/ssm.hpp"
 
 namespace scorepath::cli {
 
-/// Settings of an `ssm` run.
-struct ssm_settings {
-  std::string model = "gmm";      ///< gaussian, diag-gaussian, gmm or mlp
-  int dim = 2;                    ///< D (an MLP file sets its own)
-  std::string weights;            ///< MLP weights file (mlp_file.hpp); empty: random weights
-  std::vector<int> hidden{128, 128};  ///< MLP hidden widths when the weights are random
-  std::string activation = "softplus";  ///< MLP activation when the weights are random
-  std::string samples_file;       ///< text file of N rows of D numbers; empty: draw samples
-  std::uint64_t samples = 100000; ///< N drawn from the built-in data distribution
+/// Settings of an `ssm` run: the model and samples, and what to compute.
+struct ssm_settings : model_settings {
   std::uint32_t probes = 1;       ///< M
   std::string law = "gaussian";   ///< probe law
   bool half_scaling = false;      ///< Song et al.'s ½ convention
   bool exact_ism = true;          ///< also the exact ISM loss
-  std::uint64_t seed = 42;        ///< Philox seed (probes, and drawn samples)
   std::string precision = "float";
   std::string backend = "auto";
   int threads = 0;

@@ -1,0 +1,146 @@
+// The built-in score models and data distributions the `ssm` and `variance` commands run on.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scorepath/error.hpp"
+#include "scorepath/mlp_file.hpp"
+#include "scorepath/scores/gaussian.hpp"
+#include "scorepath/scores/gaussian_mixture.hpp"
+#include "scorepath/scores/mlp.hpp"
+
+namespace scorepath::cli {
+
+/// Which model, and which samples, a command runs on.
+struct model_settings {
+  std::string model = "gmm";      ///< gaussian, diag-gaussian, gmm or mlp
+  int dim = 2;                    ///< D (an MLP file sets its own)
+  std::string weights;            ///< MLP weights file (mlp_file.hpp); empty: random weights
+  std::vector<int> hidden{128, 128};    ///< MLP hidden widths when the weights are random
+  std::string activation = "softplus";  ///< MLP activation when the weights are random
+  std::string samples_file;       ///< text file of N rows of D numbers; empty: draw samples
+  std::uint64_t samples = 100000; ///< N drawn from the built-in data distribution
+  std::uint64_t seed = 42;        ///< Philox seed of the drawn samples (and of the probes)
+};
+
+// Each Gaussian-family model is the exact score of its data distribution, so the expected ISM loss
+// is −E‖S‖² = −tr(precision) there (Stein's identity E[tr J] = −E‖S‖²). The mixture's data are
+// its own distribution too; an MLP is scored on the mixture's data.
+inline constexpr int mixture_components = 8;
+
+/// Mean of mixture component c, coordinate i: a ring of radius 4 in 2-D, fixed points otherwise.
+inline double mixture_mean(int dim, int c, int i) {
+  const double angle = 2 * 3.141592653589793 * c / mixture_components;
+  if (dim == 2) return 4.0 * (i == 0 ? std::cos(angle) : std::sin(angle));
+  return 3.0 * std::sin(1.0 + 0.9 * c + 1.7 * i * (c + 1));
+}
+inline double mixture_variance(int dim) { return dim == 2 ? 0.25 : 1.0; }
+/// The 2-D Gaussian: mean (1, −1), covariance [[1, 0.5], [0.5, 0.5]], precision [[2, −2], [−2, 4]].
+inline constexpr std::array<double, 2> gauss_mean{1.0, -1.0};
+inline constexpr std::array<double, 4> gauss_precision{2.0, -2.0, -2.0, 4.0};
+inline double diag_mean(int i) { return 0.5 * (i % 3 - 1); }
+inline double diag_variance(int i) { return 0.5 + 0.25 * (i % 4); }
+
+/// N samples of the model's data distribution (Philox key @p seed, subsequences 0 and 1).
+std::vector<double> draw_samples(const std::string& model, int dim, std::uint64_t n,
+                                 std::uint64_t seed);
+/// @brief N rows of D numbers, separated by blanks or commas; '#' lines are comments.
+/// @throw invalid_argument_error naming the file and line
+std::vector<double> read_samples(const std::string& path, int dim);
+
+/// The samples @p s names, in precision T.
+template <class T>
+std::vector<T> load_samples(const model_settings& s, int dim) {
+  const std::vector<double> x = s.samples_file.empty() ? draw_samples(s.model, dim, s.samples, s.seed)
+                                                       : read_samples(s.samples_file, dim);
+  return std::vector<T>(x.begin(), x.end());
+}
+
+template <class T, std::size_t N>
+std::array<T, N> cast_array(const std::array<double, N>& a) {
+  std::array<T, N> out{};
+  for (std::size_t k = 0; k < N; ++k) out[k] = static_cast<T>(a[k]);
+  return out;
+}
+
+template <class T, int D>
+gaussian_mixture_score<T, D, mixture_components> make_mixture() {
+  std::array<T, mixture_components> w{};
+  std::array<T, mixture_components * D> mean{}, var{};
+  for (int c = 0; c < mixture_components; ++c) {
+    w[c] = T(1);
+    for (int i = 0; i < D; ++i) {
+      mean[c * D + i] = static_cast<T>(mixture_mean(D, c, i));
+      var[c * D + i] = static_cast<T>(mixture_variance(D));
+    }
+  }
+  return {w, mean, var};
+}
+
+template <class T, int D>
+diagonal_gaussian_score<T, D> make_diagonal() {
+  std::array<T, D> mean{}, precision{};
+  for (int i = 0; i < D; ++i) {
+    mean[i] = static_cast<T>(diag_mean(i));
+    precision[i] = static_cast<T>(1.0 / diag_variance(i));
+  }
+  return {mean, precision};
+}
+
+template <class T, int D, class F>
+void with_mlp(const model_settings& s, F&& f) {
+  if (!s.weights.empty()) {
+    f(load_mlp<T, D>(s.weights), "MLP from " + s.weights, std::optional<double>());
+    return;
+  }
+  std::string widths;
+  for (int w : s.hidden) widths += (widths.empty() ? "" : "-") + std::to_string(w);
+  f(mlp_score<T, D>::random(s.hidden, parse_mlp_activation(s.activation), s.seed),
+    "MLP " + std::to_string(D) + "-" + widths + "-" + std::to_string(D) + " " + s.activation +
+        ", random weights",
+    std::optional<double>());
+}
+
+/**
+ * @brief Builds the model @p s names and calls f(model, description, exact E[ISM] or nullopt).
+ * @throw invalid_argument_error naming `--model` or `--dim` for a model that is not compiled
+ */
+template <class T, class F>
+void with_builtin_model(const model_settings& s, F&& f) {
+  const std::string not_compiled = "is not compiled for --model " + s.model + "; use ";
+  if (s.model == "gaussian") {
+    SCOREPATH_EXPECTS(s.dim == 2, "--dim", s.dim, not_compiled + "2");
+    f(gaussian_score<T, 2>(cast_array<T>(gauss_mean), cast_array<T>(gauss_precision)),
+      "Gaussian, 2-D, full precision", std::optional<double>(-6.0));
+  } else if (s.model == "diag-gaussian") {
+    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16, "--dim", s.dim, not_compiled + "2 or 16");
+    double trace = 0.0;
+    for (int i = 0; i < s.dim; ++i) trace += 1.0 / diag_variance(i);
+    const std::string what = "diagonal Gaussian, " + std::to_string(s.dim) + "-D";
+    if (s.dim == 2) f(make_diagonal<T, 2>(), what, std::optional<double>(-trace));
+    if (s.dim == 16) f(make_diagonal<T, 16>(), what, std::optional<double>(-trace));
+  } else if (s.model == "gmm") {
+    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16 || s.dim == 64, "--dim", s.dim,
+                      not_compiled + "2, 16 or 64");
+    const std::string what = "mixture of 8 Gaussians, " + std::to_string(s.dim) + "-D";
+    if (s.dim == 2) f(make_mixture<T, 2>(), what, std::optional<double>());
+    if (s.dim == 16) f(make_mixture<T, 16>(), what, std::optional<double>());
+    if (s.dim == 64) f(make_mixture<T, 64>(), what, std::optional<double>());
+  } else {
+    SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
+                      "must be gaussian, diag-gaussian, gmm or mlp");
+    const int dim = s.weights.empty() ? s.dim : read_mlp_file(s.weights).dim;
+    SCOREPATH_EXPECTS(dim == 2 || dim == 64, "MLP dim", dim,
+                      "is not compiled; the built-in MLPs have dim 2 or 64");
+    if (dim == 2) with_mlp<T, 2>(s, f);
+    if (dim == 64) with_mlp<T, 64>(s, f);
+  }
+}
+
+}  // namespace scorepath::cli
