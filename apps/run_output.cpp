@@ -131,4 +131,22 @@ void write_states_csv(const run_result& run, const std::string& path) {
   }
 }
 
+void write_saved_csv(const run_result& run, const std::string& path) {
+  if (run.saved_states.empty()) throw std::runtime_error("scorepath: no saved states were kept");
+  std::ofstream out = open_for_writing(path);
+  out.precision(9);
+  const std::uint64_t paths = run.report.paths;
+  const int dim = run.report.dim;
+  out << "path,step,t";
+  for (int c = 0; c < dim; ++c) out << ",x" << c;
+  out << '\n';
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    for (std::size_t s = 0; s < run.report.save_steps.size(); ++s) {
+      out << p << ',' << run.report.save_steps[s] << ',' << run.report.save_times[s];
+      for (int c = 0; c < dim; ++c) out << ',' << run.saved_states[(s * dim + c) * paths + p];
+      out << '\n';
+    }
+  }
+}
+
 }  // namespace scorepath::cli

@@ -17,6 +17,7 @@ struct run_result {
   em_report report;
   double seconds = 0.0;
   std::vector<double> final_states;  ///< [c·paths + p] when kept
+  std::vector<double> saved_states;  ///< [(s·D + c)·paths + p] when kept
 };
 
 /// Prints the statistics table, with exact discrete-EM values and z-scores where they exist.
@@ -27,5 +28,8 @@ void write_statistics_csv(const run_result& run, const std::string& path);
 void write_json(const run_result& run, const std::string& path);
 /// Writes final states, one row per path. @throw std::runtime_error when nothing was kept
 void write_states_csv(const run_result& run, const std::string& path);
+/// Writes the states at every save point, one row per path and save point.
+/// @throw std::runtime_error when nothing was kept
+void write_saved_csv(const run_result& run, const std::string& path);
 
 }  // namespace scorepath::cli

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
 #include "scorepath/ensemble.hpp"
 
 namespace scorepath::cli {
@@ -45,15 +47,25 @@ run_result run_sde(const Sde& sde, const sde_spec& spec, const run_settings& s) 
   run_result result;
   result.spec = spec;
   result.options = make_options(s);
+  result.options.progress = make_progress_bar(
+      "simulate", static_cast<double>(s.paths) * static_cast<double>(s.steps));
+  if (result.options.progress) result.options.chunk_paths = progress_chunk(s.paths);
   result.precision = s.precision;
   const context ctx = make_context(s);
   rng_stream rng(s.seed);
   const auto x0 = initial_state<T>(spec, Sde::dim);
   const auto start = std::chrono::steady_clock::now();
-  auto host = simulate_em_to_host(ctx, rng, sde, x0, result.options, s.keep_final, false);
+  if (s.keep_saved) {
+    const double values = static_cast<double>(s.paths) * static_cast<double>(Sde::dim) *
+                          static_cast<double>(std::max<std::size_t>(1, result.options.save_steps.size()));
+    SCOREPATH_EXPECTS(values <= 1e8, "--saved-csv", values,
+                      "would write more than 1e8 values; use fewer --paths or a larger --save-every");
+  }
+  auto host = simulate_em_to_host(ctx, rng, sde, x0, result.options, s.keep_final, s.keep_saved);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.report = std::move(host.report);
   result.final_states.assign(host.final_states.begin(), host.final_states.end());
+  result.saved_states.assign(host.saved_states.begin(), host.saved_states.end());
   return result;
 }
 
@@ -136,7 +148,8 @@ void add_simulate_command(CLI::App& app) {
   struct state {
     sde_spec spec;
     run_settings settings;
-    std::string csv, json, states_csv;
+    std::string csv, json, states_csv, saved_csv;
+    double dt = 0.0;
   };
   auto st = std::make_shared<state>();
   CLI::App* cmd = app.add_subcommand(
@@ -160,7 +173,11 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--sigma-max", st->spec.sigma_max, "ve: sigma(1)")->capture_default_str();
   cmd->add_option("--x0", st->spec.x0, "initial state: one value for all components, or dim values");
   cmd->add_option("--paths", st->settings.paths, "number of paths")->capture_default_str();
-  cmd->add_option("--steps", st->settings.steps, "time steps")->capture_default_str();
+  CLI::Option* steps =
+      cmd->add_option("--steps", st->settings.steps, "time steps")->capture_default_str();
+  cmd->add_option("--dt", st->dt, "step size instead of --steps; (t1 - t0)/dt must be a whole "
+                                  "number")
+      ->excludes(steps);
   cmd->add_option("--t0", st->settings.t0, "start time")->capture_default_str();
   cmd->add_option("--t1", st->settings.t1, "end time")->capture_default_str();
   cmd->add_option("--seed", st->settings.seed, "Philox seed")->capture_default_str();
@@ -174,13 +191,26 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--csv", st->csv, "write the statistics table as CSV");
   cmd->add_option("--json", st->json, "write the run as JSON");
   cmd->add_option("--states-csv", st->states_csv, "write every path's final state as CSV");
-  cmd->callback([st] {
+  cmd->add_option("--saved-csv", st->saved_csv,
+                  "write every path's state at each save point (--save-every) as CSV");
+  cmd->callback([st, steps] {
+    (void)steps;
+    if (st->dt != 0.0) {
+      const double span = st->settings.t1 - st->settings.t0;
+      const double count = std::round(span / st->dt);
+      SCOREPATH_EXPECTS(st->dt > 0.0 && std::isfinite(st->dt) && count >= 1.0 &&
+                            std::abs(count * st->dt - span) <= 1e-9 * std::abs(span),
+                        "--dt", st->dt, "must be positive and divide t1 - t0 into whole steps");
+      st->settings.steps = static_cast<std::uint64_t>(count);
+    }
     st->settings.keep_final = !st->states_csv.empty();
+    st->settings.keep_saved = !st->saved_csv.empty();
     const run_result run = run_builtin(st->spec, st->settings);
     print_summary(run);
     if (!st->csv.empty()) write_statistics_csv(run, st->csv);
     if (!st->json.empty()) write_json(run, st->json);
     if (!st->states_csv.empty()) write_states_csv(run, st->states_csv);
+    if (!st->saved_csv.empty()) write_saved_csv(run, st->saved_csv);
   });
 }
 

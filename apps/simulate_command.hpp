@@ -21,6 +21,7 @@ struct run_settings {
   int threads = 0;
   std::uint64_t save_every = 0;  ///< statistics every this many steps; 0: at the end only
   bool keep_final = false;       ///< keep per-path final states (for --states-csv)
+  bool keep_saved = false;       ///< keep per-path states at the save points (for --saved-csv)
 };
 
 /**

@@ -121,6 +121,10 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
       fold_blocks(host_acc, blocks, stat_rows, totals);
     }
+    if (plan.progress) {
+      SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+      plan.progress(chunk_begin + chunk_n, plan.paths);
+    }
   }
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
 }

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <string>
 #include <cstdint>
+#include <functional>
 #include <new>
 #include <optional>
 #include <vector>
@@ -49,6 +50,9 @@ struct em_options {
   /// path by path, a run with steps·2^refinement steps sampled every 2^refinement steps.
   unsigned refinement = 0;
   std::uint64_t chunk_paths = 0;          ///< paths per launch/chunk; 0 chooses
+  /// Called on the calling thread after each chunk with (paths finished, paths in all); may be
+  /// empty. Results do not depend on the chunking, so a smaller chunk_paths gives finer progress.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 /// Where per-path results go (each may be left empty).
@@ -171,6 +175,7 @@ em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::ve
   chunk = (chunk + statistics_block - 1) / statistics_block * statistics_block;
   plan.chunk_paths = std::min(chunk, (opt.paths + statistics_block - 1) / statistics_block *
                                          statistics_block);
+  plan.progress = opt.progress;
 
   em_schedule<T> s{};
   s.t0 = static_cast<T>(opt.t0);

@@ -97,5 +97,20 @@ expect_status "simulate gbm" 0 "exact" -- simulate --sde gbm --paths 20000 --ste
   --json "$work/sim.json"
 json_check "simulate json has statistics" "$work/sim.json" "len(json.dumps(j)) > 100"
 
+expect_status "simulate dt" 0 "100 steps" -- simulate --dt 0.01 --paths 1000
+expect_status "simulate dt not dividing" 2 "'--dt'" -- simulate --dt 0.3 --paths 1000
+expect_status "simulate dt and steps" 2 "excludes" -- simulate --dt 0.1 --steps 4
+expect_status "simulate saved states" 0 "exact" -- simulate --paths 5 --steps 4 --save-every 2 \
+  --saved-csv "$work/saved.csv" --states-csv "$work/final.csv"
+# The state saved at the last step is the final state, path by path.
+if python3 - "$work/saved.csv" "$work/final.csv" <<'PY'; then pass "saved csv ends at the final states"; else fail "saved csv ends at the final states"; fi
+import csv, sys
+saved = [r for r in csv.DictReader(open(sys.argv[1])) if r["step"] == "4"]
+final = list(csv.DictReader(open(sys.argv[2])))
+sys.exit(0 if len(saved) == 5 and [r["x0"] for r in saved] == [r["x0"] for r in final] else 1)
+PY
+expect_status "simulate saved states too large" 2 "--saved-csv" -- simulate --paths 1000000000 \
+  --save-every 1 --saved-csv "$work/huge.csv"
+
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]

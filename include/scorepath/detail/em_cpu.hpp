@@ -106,6 +106,7 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
       }
     }
     fold_blocks(block_acc, blocks, stat_rows, totals);
+    if (plan.progress) plan.progress(chunk_begin + chunk_n, plan.paths);
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "scorepath/em_path.hpp"
@@ -28,6 +29,7 @@ struct em_plan {
   T* final_out = nullptr;             ///< [c·paths + p]
   T* saved_out = nullptr;             ///< [(s·dim + c)·paths + p]
   bool outputs_on_device = false;     ///< where final_out/saved_out live
+  std::function<void(std::uint64_t, std::uint64_t)> progress;  ///< after each chunk, or empty
 
   /// Number of rows that get statistics (save rows if asked, then the reducer row).
   std::uint32_t stat_rows() const {
