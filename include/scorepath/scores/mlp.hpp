@@ -118,27 +118,28 @@ class mlp_score {
   }
 
  private:
-  /// out = W·in + b, four output rows at a time so each input is loaded once per four rows.
+  /// Output rows computed together: as many accumulators as stay in vector registers next to
+  /// the input value they share (a pack is one register; a dual holds K + 1 of them).
+  template <class R>
+  static constexpr int row_block = sizeof(R) <= 128 ? 8 : 4;
+
+  /// out = W·in + b, row_block output rows at a time so each input is loaded once per block.
   template <class R>
   static void affine(const T* w, const T* b, int n_in, int n_out, const R* in, R* out) {
+    constexpr int RB = row_block<R>;
     int j = 0;
-    for (; j + 4 <= n_out; j += 4) {
-      const T* w0 = w + static_cast<std::size_t>(j) * n_in;
-      const T* w1 = w0 + n_in;
-      const T* w2 = w1 + n_in;
-      const T* w3 = w2 + n_in;
-      R a0 = R(b[j]), a1 = R(b[j + 1]), a2 = R(b[j + 2]), a3 = R(b[j + 3]);
+    for (; j + RB <= n_out; j += RB) {
+      const T* rows = w + static_cast<std::size_t>(j) * n_in;
+      R acc[RB];
+#pragma GCC unroll 8
+      for (int r = 0; r < RB; ++r) acc[r] = R(b[j + r]);
       for (int i = 0; i < n_in; ++i) {
-        const R& h = in[i];
-        a0 = a0 + h * w0[i];
-        a1 = a1 + h * w1[i];
-        a2 = a2 + h * w2[i];
-        a3 = a3 + h * w3[i];
+        const R h = in[i];
+#pragma GCC unroll 8
+        for (int r = 0; r < RB; ++r) acc[r] = acc[r] + h * rows[static_cast<std::size_t>(r) * n_in + i];
       }
-      out[j] = a0;
-      out[j + 1] = a1;
-      out[j + 2] = a2;
-      out[j + 3] = a3;
+#pragma GCC unroll 8
+      for (int r = 0; r < RB; ++r) out[j + r] = acc[r];
     }
     for (; j < n_out; ++j) {
       const T* wj = w + static_cast<std::size_t>(j) * n_in;

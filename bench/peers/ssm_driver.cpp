@@ -1,0 +1,267 @@
+// Sliced score matching on the CPU backend, for comparison with other libraries
+// (bench/peers/peers.py).
+//
+// For one built-in model it draws N samples, runs sliced_score_matching once with the per-probe
+// outputs switched on, and writes everything another implementation needs to recompute the same
+// loss with the same numbers:
+//
+//   <dir>/weights.mlp    the MLP (save_mlp, format in include/scorepath/mlp_file.hpp), or
+//   <dir>/gmm.json       the mixture's weights, means and variances (row-major C x D)
+//   <dir>/samples.f32    N x D samples, row-major, little-endian float32
+//   <dir>/probes.f32     N x M x D probes scorepath drew, [(s*M + j)*D + i], float32
+//
+// It then times sliced_score_matching (no per-probe outputs) on the same samples: one untimed
+// warm-up call, then the best of --repeat calls by wall clock. A JSON object goes to stdout:
+// the loss in scorepath's unscaled convention, SSM = mean_s mean_j [(v'S)^2 + 2 v'J v], its
+// standard error, the times and the file names.
+//
+// Models (float): gmm16  gaussian_mixture_score<float, 16, 8>
+//                 mlp2   mlp_score<float, 2>,  hidden 128 128, softplus
+//                 mlp64  mlp_score<float, 64>, hidden 256 256, softplus
+//
+// Usage: ssm_driver --model gmm16 --samples 16384 --probes 4 --threads 2 --repeat 5 --dir DIR
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "scorepath/context.hpp"
+#include "scorepath/memory.hpp"
+#include "scorepath/mlp_file.hpp"
+#include "scorepath/rng_stream.hpp"
+#include "scorepath/scores/gaussian_mixture.hpp"
+#include "scorepath/scores/mlp.hpp"
+#include "scorepath/ssm.hpp"
+
+namespace {
+
+struct settings {
+  std::string model = "gmm16";
+  std::uint64_t samples = 16384;
+  std::uint32_t probes = 1;
+  int threads = 1;
+  int repeat = 5;
+  std::uint64_t seed = 20240717;        // probe stream
+  std::uint64_t data_seed = 12345;      // samples and weights
+  std::string dir = ".";
+};
+
+constexpr const char* kUsage =
+    "usage: ssm_driver --model gmm16|mlp2|mlp64 --samples N --probes M --threads T\n"
+    "                  [--repeat K] [--seed S] [--data-seed S] --dir DIR\n";
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "ssm_driver: %s\n%s", message.c_str(), kUsage);
+  std::exit(2);
+}
+
+std::uint64_t parse_count(const std::string& name, const char* text, std::uint64_t least) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v < least) {
+    usage_error(name + " must be an integer >= " + std::to_string(least) + ", not '" + text + "'");
+  }
+  return v;
+}
+
+settings parse_args(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) usage_error("option " + arg + " needs a value");
+    const char* value = argv[++i];
+    if (arg == "--model") {
+      s.model = value;
+    } else if (arg == "--samples") {
+      s.samples = parse_count(arg, value, 1);
+    } else if (arg == "--probes") {
+      s.probes = static_cast<std::uint32_t>(parse_count(arg, value, 1));
+    } else if (arg == "--threads") {
+      s.threads = static_cast<int>(parse_count(arg, value, 1));
+    } else if (arg == "--repeat") {
+      s.repeat = static_cast<int>(parse_count(arg, value, 1));
+    } else if (arg == "--seed") {
+      s.seed = parse_count(arg, value, 0);
+    } else if (arg == "--data-seed") {
+      s.data_seed = parse_count(arg, value, 0);
+    } else if (arg == "--dir") {
+      s.dir = value;
+    } else {
+      usage_error("unknown option " + arg);
+    }
+  }
+  if (s.model != "gmm16" && s.model != "mlp2" && s.model != "mlp64") {
+    usage_error("--model must be gmm16, mlp2 or mlp64, not '" + s.model + "'");
+  }
+  return s;
+}
+
+void write_floats(const std::string& path, const std::vector<float>& values) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(float)));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string float_list(const float* v, std::size_t n) {
+  std::string s = "[";
+  char buf[32];
+  for (std::size_t k = 0; k < n; ++k) {
+    std::snprintf(buf, sizeof buf, "%s%.9g", k ? ", " : "", static_cast<double>(v[k]));
+    s += buf;
+  }
+  return s + "]";
+}
+
+/// @p text as a JSON string literal.
+std::string json_string(const std::string& text) {
+  std::string s = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') s += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    s += c;
+  }
+  return s + "\"";
+}
+
+/// A model, its samples and how its parameters were written.
+template <class Model>
+struct problem {
+  Model model;
+  std::vector<float> samples;
+  std::string weights_file;
+  std::string description;
+};
+
+// An 8-component diagonal mixture with means spread over [-4, 4]^16, and N samples from it.
+problem<scorepath::gaussian_mixture_score<float, 16, 8>> make_gmm16(const settings& s) {
+  constexpr int D = 16, C = 8;
+  std::mt19937_64 gen(s.data_seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::array<float, C> weights;
+  std::array<float, C * D> means, variances;
+  for (float& w : weights) w = static_cast<float>(0.5 + uniform(gen));
+  for (float& m : means) m = static_cast<float>(-4.0 + 8.0 * uniform(gen));
+  for (float& v : variances) v = static_cast<float>(0.5 + uniform(gen));
+  std::vector<float> samples(s.samples * D);
+  for (std::uint64_t k = 0; k < s.samples; ++k) {
+    const int c = static_cast<int>(uniform(gen) * C) % C;
+    for (int i = 0; i < D; ++i) {
+      const double sd = std::sqrt(static_cast<double>(variances[c * D + i]));
+      samples[k * D + i] = static_cast<float>(means[c * D + i] + sd * normal(gen));
+    }
+  }
+  const std::string path = s.dir + "/gmm.json";
+  std::ofstream out(path);
+  out << "{\"dim\": " << D << ", \"components\": " << C
+      << ",\n \"weights\": " << float_list(weights.data(), C)
+      << ",\n \"means\": " << float_list(means.data(), C * D)
+      << ",\n \"variances\": " << float_list(variances.data(), C * D) << "}\n";
+  if (!out) throw std::runtime_error("cannot write " + path);
+  return {scorepath::gaussian_mixture_score<float, D, C>(weights, means, variances),
+          std::move(samples), path, "gaussian_mixture_score<float, 16, 8>"};
+}
+
+// An MLP with mlp_random_parameters weights, and N standard normal samples.
+template <int D>
+problem<scorepath::mlp_score<float, D>> make_mlp(const settings& s, std::vector<int> hidden) {
+  auto model = scorepath::mlp_score<float, D>::random(hidden, scorepath::mlp_activation::softplus,
+                                                      s.data_seed);
+  std::mt19937_64 gen(s.data_seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<float> samples(s.samples * D);
+  for (float& x : samples) x = static_cast<float>(normal(gen));
+  const std::string path = s.dir + "/weights.mlp";
+  scorepath::save_mlp(path, model);
+  std::string widths;
+  for (int w : hidden) widths += " " + std::to_string(w);
+  return {std::move(model), std::move(samples), path,
+          "mlp_score<float, " + std::to_string(D) + ">, hidden" + widths + ", softplus"};
+}
+
+template <class Model>
+int run(const settings& s, const problem<Model>& p) {
+  constexpr int D = Model::dim;
+  const std::uint64_t n = s.samples;
+  const std::uint32_t m = s.probes;
+  scorepath::context ctx(scorepath::backend_choice::cpu);
+  ctx.set_threads(s.threads);
+  const auto in = scorepath::host_input(p.samples.data(), p.samples.size());
+  scorepath::ssm_options opt;
+  opt.probes = m;
+  opt.law = scorepath::probe_law::gaussian;
+  opt.half_scaling = false;
+
+  // The loss with its probes written out.
+  std::vector<float> probes(static_cast<std::size_t>(n) * m * D);
+  scorepath::ssm_outputs<float> out;
+  out.probes = scorepath::host_output(probes.data(), probes.size());
+  scorepath::rng_stream rng(s.seed);
+  const scorepath::ssm_report checked = scorepath::sliced_score_matching(ctx, rng, p.model, in,
+                                                                         opt, out);
+  write_floats(s.dir + "/samples.f32", p.samples);
+  write_floats(s.dir + "/probes.f32", probes);
+
+  // Timing: the plain call (no per-probe outputs), as a training loop would make it.
+  using clock = std::chrono::steady_clock;
+  scorepath::sliced_score_matching(ctx, rng, p.model, in, opt);  // warm-up
+  std::vector<double> times;
+  for (int r = 0; r < s.repeat; ++r) {
+    const auto t0 = clock::now();
+    const scorepath::ssm_report rep = scorepath::sliced_score_matching(ctx, rng, p.model, in, opt);
+    const auto t1 = clock::now();
+    if (!std::isfinite(rep.ssm.value)) throw std::runtime_error("non-finite loss");
+    times.push_back(std::chrono::duration<double>(t1 - t0).count());
+  }
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  const double best = sorted.front();
+  const double median = sorted[sorted.size() / 2];
+
+  std::printf(
+      "{\"model\": \"%s\", \"description\": \"%s\", \"precision\": \"float\", \"dim\": %d,\n"
+      " \"samples\": %llu, \"probes\": %u, \"probe_law\": \"gaussian\", \"threads\": %d,\n"
+      " \"seed\": %llu, \"data_seed\": %llu,\n"
+      " \"ssm\": %.17g, \"ssm_std_error\": %.17g, \"ssm_vr\": %.17g, \"convention\": "
+      "\"mean[(v'S)^2 + 2 v'Jv]\",\n"
+      " \"repeat\": %d, \"best_seconds\": %.9g, \"median_seconds\": %.9g,\n"
+      " \"samples_per_second\": %.9g,\n"
+      " \"files\": {\"weights\": %s, \"samples\": %s, \"probes\": %s}}\n",
+      s.model.c_str(), p.description.c_str(), D, static_cast<unsigned long long>(n), m, s.threads,
+      static_cast<unsigned long long>(s.seed), static_cast<unsigned long long>(s.data_seed),
+      checked.ssm.value, checked.ssm.std_error, checked.ssm_vr.value, s.repeat, best, median,
+      static_cast<double>(n) / best, json_string(p.weights_file).c_str(),
+      json_string(s.dir + "/samples.f32").c_str(), json_string(s.dir + "/probes.f32").c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const settings s = parse_args(argc, argv);
+  try {
+    if (s.model == "gmm16") return run(s, make_gmm16(s));
+    if (s.model == "mlp2") return run(s, make_mlp<2>(s, {128, 128}));
+    return run(s, make_mlp<64>(s, {256, 256}));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ssm_driver: %s\n", e.what());
+    return 1;
+  }
+}
