@@ -31,9 +31,10 @@ import argparse
 import json
 import os
 import re
-import statistics
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_results import collect_rates, run_benchmark
 
 DEFAULT_BINARY = os.path.join("build", "bench", "scorepath_bench")
 DEFAULT_FILTER = r"^(ssm|forward)_(cpu|cuda)/"
@@ -64,56 +65,6 @@ def parse_name(run_name):
         return None
     info["threads"] = info["args"].get("cpu_threads", "-")  # CUDA runs have no thread count
     return info
-
-
-def collect_rates(doc):
-    """run_name -> (items_per_second, cpu_per_wall or None): the median aggregate when
-    repetitions were run, else the mean of the iteration entries."""
-    per_run, medians, errors = {}, {}, {}
-    for b in doc.get("benchmarks", []):
-        name = b.get("run_name") or b.get("name", "")
-        if b.get("error_occurred"):
-            errors[name] = b.get("error_message", "error")
-            continue
-        ips = b.get("items_per_second")
-        if ips is None:
-            continue
-        util = b.get("cpu_per_wall")
-        util = None if util is None else float(util)
-        if b.get("run_type") == "aggregate":
-            if b.get("aggregate_name") == "median":
-                medians[name] = (float(ips), util)
-        else:
-            per_run.setdefault(name, []).append((float(ips), util))
-    rates = {}
-    for name, v in per_run.items():
-        utils = [u for _, u in v if u is not None]
-        rates[name] = (statistics.mean(x for x, _ in v), statistics.mean(utils) if utils else None)
-    rates.update(medians)
-    return rates, errors
-
-
-def run_benchmark(binary, args):
-    if not os.path.isfile(binary):
-        sys.exit(f"ssm_ratios.py: benchmark binary not found: {binary} "
-                 "(build it: cmake --build build --target scorepath_bench)")
-    cmd = [binary, "--benchmark_format=json"]
-    if args.filter:
-        cmd.append(f"--benchmark_filter={args.filter}")
-    if args.min_time is not None:
-        cmd.append(f"--benchmark_min_time={args.min_time}")
-    if args.repetitions > 1:
-        cmd += [f"--benchmark_repetitions={args.repetitions}",
-                "--benchmark_report_aggregates_only=true"]
-    cmd += args.extra
-    print("running: " + " ".join(cmd), file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress goes to stderr
-    if proc.returncode != 0:
-        sys.exit(f"ssm_ratios.py: benchmark exited with status {proc.returncode}")
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as e:
-        sys.exit(f"ssm_ratios.py: benchmark output is not JSON: {e}")
 
 
 def target_for(m, args):
@@ -230,7 +181,7 @@ def main():
             candidate = os.path.join(repo_root, DEFAULT_BINARY)
             if os.path.isfile(candidate):
                 binary = candidate
-        doc = run_benchmark(binary, args)
+        doc = run_benchmark("ssm_ratios.py", binary, args)
 
     rates, errors = collect_rates(doc)
     for name, msg in sorted(errors.items()):
