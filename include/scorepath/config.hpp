@@ -23,6 +23,16 @@
 #define SCOREPATH_UNROLL
 #endif
 
+/// Asks a GCC or Clang host compile to unroll a short fixed loop (up to 8 trips) of host-only code,
+/// such as the register-blocked rows of an MLP layer; nothing under nvcc.
+#if !defined(__CUDACC__) && defined(__clang__)
+#define SCOREPATH_HOST_UNROLL8 _Pragma("unroll 8")
+#elif !defined(__CUDACC__) && defined(__GNUC__)
+#define SCOREPATH_HOST_UNROLL8 _Pragma("GCC unroll 8")
+#else
+#define SCOREPATH_HOST_UNROLL8
+#endif
+
 /// Asks nvcc to keep the loop that follows rolled: for long outer loops whose bodies are large,
 /// unrolling only raises register pressure.
 #if defined(__CUDACC__)

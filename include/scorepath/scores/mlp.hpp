@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "scorepath/config.hpp"
 #include "scorepath/dual.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/math.hpp"
@@ -131,14 +132,16 @@ class mlp_score {
     for (; j + RB <= n_out; j += RB) {
       const T* rows = w + static_cast<std::size_t>(j) * n_in;
       R acc[RB];
-#pragma GCC unroll 8
+      SCOREPATH_HOST_UNROLL8
       for (int r = 0; r < RB; ++r) acc[r] = R(b[j + r]);
       for (int i = 0; i < n_in; ++i) {
         const R h = in[i];
-#pragma GCC unroll 8
-        for (int r = 0; r < RB; ++r) acc[r] = acc[r] + h * rows[static_cast<std::size_t>(r) * n_in + i];
+        SCOREPATH_HOST_UNROLL8
+        for (int r = 0; r < RB; ++r) {
+          acc[r] = acc[r] + h * rows[static_cast<std::size_t>(r) * n_in + i];
+        }
       }
-#pragma GCC unroll 8
+      SCOREPATH_HOST_UNROLL8
       for (int r = 0; r < RB; ++r) out[j + r] = acc[r];
     }
     for (; j < n_out; ++j) {
