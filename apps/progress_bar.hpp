@@ -9,7 +9,7 @@
 
 namespace scorepath::cli {
 
-/// Work (path-steps or samples) below which no bar is drawn: such runs take about a second.
+/// Work (path-steps) below which no bar is drawn: such runs take about a second.
 inline constexpr double progress_threshold = 2e8;
 
 /// A callback drawing "[#####     ]  50%" on stderr, or an empty one when stderr is not a

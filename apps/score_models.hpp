@@ -136,8 +136,8 @@ void with_builtin_model(const model_settings& s, F&& f) {
     SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
                       "must be gaussian, diag-gaussian, gmm or mlp");
     const int dim = s.weights.empty() ? s.dim : read_mlp_file(s.weights).dim;
-    SCOREPATH_EXPECTS(dim == 2 || dim == 64, "MLP dim", dim,
-                      "is not compiled; the built-in MLPs have dim 2 or 64");
+    SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights,
+                      dim, "is not compiled for --model mlp; use 2 or 64");
     if (dim == 2) with_mlp<T, 2>(s, f);
     if (dim == 64) with_mlp<T, 64>(s, f);
   }

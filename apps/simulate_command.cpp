@@ -175,7 +175,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--paths", st->settings.paths, "number of paths")->capture_default_str();
   CLI::Option* steps =
       cmd->add_option("--steps", st->settings.steps, "time steps")->capture_default_str();
-  cmd->add_option("--dt", st->dt, "step size instead of --steps; (t1 - t0)/dt must be a whole "
+  CLI::Option* dt = cmd->add_option("--dt", st->dt, "step size instead of --steps; (t1 - t0)/dt must be a whole "
                                   "number")
       ->excludes(steps);
   cmd->add_option("--t0", st->settings.t0, "start time")->capture_default_str();
@@ -193,9 +193,8 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--states-csv", st->states_csv, "write every path's final state as CSV");
   cmd->add_option("--saved-csv", st->saved_csv,
                   "write every path's state at each save point (--save-every) as CSV");
-  cmd->callback([st, steps] {
-    (void)steps;
-    if (st->dt != 0.0) {
+  cmd->callback([st, dt] {
+    if (dt->count() > 0) {
       const double span = st->settings.t1 - st->settings.t0;
       const double count = std::round(span / st->dt);
       SCOREPATH_EXPECTS(st->dt > 0.0 && std::isfinite(st->dt) && count >= 1.0 &&

@@ -132,6 +132,10 @@ void add_ssm_command(CLI::App& app) {
   cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)");
   cmd->add_option("--json", *json_path, "write the results as JSON to this file");
   cmd->callback([s, json_path] {
+    SCOREPATH_EXPECTS(s->probes >= 1, "--probes", s->probes, "must be >= 1");
+    SCOREPATH_EXPECTS(s->law == "gaussian" || s->law == "rademacher" || s->law == "sphere" ||
+                          s->law == "orthogonal",
+                      "--law", s->law, "must be gaussian, rademacher, sphere or orthogonal");
     const ssm_result r = run_ssm(*s);
     print_ssm(r, *s);
     if (!json_path->empty()) write_ssm_json(r, *s, *json_path);

@@ -1,4 +1,5 @@
 // `scorepath variance`: how many probes, and which law, for a target error of the sliced divergence.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -109,6 +110,17 @@ void add_variance_command(CLI::App& app) {
   cmd->callback([s] {
     SCOREPATH_EXPECTS(s->precision == "float" || s->precision == "double", "--precision",
                       s->precision, "must be float or double");
+    SCOREPATH_EXPECTS(!s->probes.empty(), "--probes", "empty", "must list at least one count");
+    for (std::uint32_t m : s->probes) SCOREPATH_EXPECTS(m >= 1, "--probes", m, "must be >= 1");
+    SCOREPATH_EXPECTS(!s->laws.empty(), "--laws", "empty", "must list at least one law");
+    for (const std::string& law : s->laws) {
+      SCOREPATH_EXPECTS(law == "gaussian" || law == "rademacher" || law == "sphere" ||
+                            law == "orthogonal",
+                        "--laws", law, "must be gaussian, rademacher, sphere or orthogonal");
+    }
+    SCOREPATH_EXPECTS(s->replicates >= 2, "--replicates", s->replicates, "must be >= 2");
+    SCOREPATH_EXPECTS(std::isfinite(s->target) && s->target > 0.0, "--target", s->target,
+                      "must be finite and > 0");
     if (s->precision == "float") {
       run_study<float>(*s);
     } else {

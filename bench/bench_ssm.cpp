@@ -1,5 +1,5 @@
 // Throughput of sliced_score_matching on the CPU backend against the model's plain forward pass
-// (evaluate_scores), for the built-in Gaussian mixtures.
+// (evaluate_scores), for the built-in Gaussian mixtures and two MLPs.
 //
 // Items are sample-projections for SSM (N·M per iteration) and samples for the forward pass, so
 //

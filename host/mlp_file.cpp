@@ -1,5 +1,6 @@
 #include "scorepath/mlp_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -106,7 +107,7 @@ mlp_description read_mlp_file(const std::string& path) {
                     reader.where("parameters"), tokens[1],
                     "must equal " + std::to_string(need) + ", the count the widths need");
 
-  net.parameters.reserve(need);
+  net.parameters.reserve(std::min<std::size_t>(need, std::size_t{1} << 20));  // grows as read
   while (net.parameters.size() < need && reader.next_line(tokens)) {
     for (const std::string& t : tokens) {
       const std::string item = "parameters[" + std::to_string(net.parameters.size()) + "]";
@@ -135,7 +136,7 @@ void write_mlp_file(const std::string& path, const mlp_description& network) {
   const std::string staging = path + ".tmp";
   {
     std::ofstream out(staging, std::ios::trunc);
-    SCOREPATH_EXPECTS(out.good(), "mlp file", path, "must be writable");
+    SCOREPATH_EXPECTS(out.good(), "mlp file", staging, "must be writable");
     out << "scorepath-mlp 1\ndim " << network.dim << "\nhidden";
     for (int w : network.hidden) out << ' ' << w;
     out << "\nactivation " << to_string(network.activation) << "\nparameters " << need << '\n';

@@ -91,11 +91,17 @@ settings parse_args(int argc, char** argv) {
     } else if (arg == "--samples") {
       s.samples = parse_count(arg, value, 1);
     } else if (arg == "--probes") {
-      s.probes = static_cast<std::uint32_t>(parse_count(arg, value, 1));
+      const std::uint64_t m = parse_count(arg, value, 1);
+      if (m > 4096) usage_error("--probes must be at most 4096");
+      s.probes = static_cast<std::uint32_t>(m);
     } else if (arg == "--threads") {
-      s.threads = static_cast<int>(parse_count(arg, value, 1));
+      const std::uint64_t t = parse_count(arg, value, 1);
+      if (t > 1024) usage_error("--threads must be at most 1024");
+      s.threads = static_cast<int>(t);
     } else if (arg == "--repeat") {
-      s.repeat = static_cast<int>(parse_count(arg, value, 1));
+      const std::uint64_t r = parse_count(arg, value, 1);
+      if (r > 1000) usage_error("--repeat must be at most 1000");
+      s.repeat = static_cast<int>(r);
     } else if (arg == "--seed") {
       s.seed = parse_count(arg, value, 0);
     } else if (arg == "--data-seed") {

@@ -6,7 +6,7 @@
  * For samples x_s (s < N) and M probes v_sj per sample (probes.hpp):
  * - projection  p_sj = v_sjᵀ S(x_s)
  * - divergence  q_sj = v_sjᵀ J_S(x_s) v_sj  (= v_sjᵀ ∇ₓ(v_sjᵀ S), by forward-mode dual numbers)
- * - SSM    = mean_s mean_j [p_sj² + 2 q_sj]          (the form in the seed documents)
+ * - SSM    = mean_s mean_j [p_sj² + 2 q_sj]          (unscaled)
  * - SSM-VR = mean_s [‖S(x_s)‖² + 2 mean_j q_sj]
  * - ISM    = mean_s [‖S(x_s)‖² + 2 tr J_S(x_s)]     (exact, from D basis tangents)
  * All three have expectation L_ISM over the probes. With `half_scaling`, every loss is halved:
@@ -40,7 +40,7 @@ struct ssm_options {
   probe_law law = probe_law::gaussian;      ///< probe law
   bool half_scaling = false;                ///< report ½p² + q (Song et al.) instead of p² + 2q
   bool exact_ism = false;                   ///< also compute the exact ISM loss
-  std::uint64_t chunk_samples = 0;          ///< samples per chunk on CUDA; 0 chooses
+  std::uint64_t chunk_samples = 0;          ///< samples per chunk (both backends); 0 chooses
 };
 
 /// Optional per-sample and per-probe outputs (each may be left empty).

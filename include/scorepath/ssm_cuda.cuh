@@ -3,6 +3,12 @@
  * @brief The CUDA backend of sliced_score_matching: one thread per sample runs ssm_one_sample
  *        (ssm_sample.hpp), the CPU's body; per-sample terms are reduced by the same block
  *        kernel as the path engine's statistics.
+ *
+ * The library compiles kernels for its built-in models (detail/builtin_ssm_types.hpp). A model of
+ * your own gets one from a .cu file of yours that includes this header, explicitly instantiates
+ * detail::ssm_run_cuda for the model, and specialises detail::ssm_cuda_compiled<Model> to true
+ * where sliced_score_matching is called (kernels/ssm_builtin.cu and detail/builtin_ssm.hpp do
+ * exactly that).
  */
 #pragma once
 

@@ -51,9 +51,9 @@ json_check "ssm gaussian within 5 standard errors of -tr P" "$work/ssm.json" \
   "abs(j['ssm']['value'] + 6) < 5 * j['ssm']['std_error'] and abs(j['ism']['value'] + 6) < 5 * j['ism']['std_error']"
 json_check "ssm half scaling is reported" "$work/ssm.json" "j['settings']['half_scaling'] is False"
 
-expect_status "ssm bad law" 2 "probe law" -- ssm --law bogus
+expect_status "ssm bad law" 2 "'--law'" -- ssm --law bogus
 expect_status "ssm dim not compiled" 2 "'--dim' = 3" -- ssm --model gmm --dim 3
-expect_status "ssm zero probes" 2 "probes" -- ssm --probes 0 --samples 10
+expect_status "ssm zero probes" 2 "'--probes'" -- ssm --probes 0 --samples 10
 expect_status "ssm unknown model" 2 "--model" -- ssm --model unicorn
 expect_status "ssm bad precision" 2 "--precision" -- ssm --precision half
 expect_status "ssm missing weights file" 2 "mlp file" -- ssm --model mlp --weights "$work/none.txt"
@@ -89,8 +89,8 @@ expect_status "variance" 0 "probes needed" -- variance --model diag-gaussian --d
 json_check "variance: rademacher exact on a diagonal Jacobian, gaussian 2|A|_F^2" "$work/var.json" \
   "all(r['empirical'] < 1e-20 for r in j['rows'] if r['law'] == 'rademacher') and \
    all(r['closed_form'] > 0 for r in j['rows'] if r['law'] == 'gaussian')"
-expect_status "variance zero replicates" 2 "replicates" -- variance --replicates 1 --samples 10
-expect_status "variance bad target" 2 "target" -- variance --target -1 --samples 10
+expect_status "variance zero replicates" 2 "'--replicates'" -- variance --replicates 1 --samples 10
+expect_status "variance bad target" 2 "'--target'" -- variance --target -1 --samples 10
 
 expect_status "simulate zero paths" 2 "paths" -- simulate --paths 0
 expect_status "simulate gbm" 0 "exact" -- simulate --sde gbm --paths 20000 --steps 16 \
@@ -99,6 +99,10 @@ json_check "simulate json has statistics" "$work/sim.json" "len(json.dumps(j)) >
 
 expect_status "simulate dt" 0 "100 steps" -- simulate --dt 0.01 --paths 1000
 expect_status "simulate dt not dividing" 2 "'--dt'" -- simulate --dt 0.3 --paths 1000
+expect_status "simulate dt zero" 2 "'--dt'" -- simulate --dt 0 --paths 10
+expect_status "variance zero probes" 2 "'--probes'" -- variance --probes 0 --samples 10
+expect_status "variance bad law" 2 "'--laws'" -- variance --laws gaussian,bogus --samples 10
+expect_status "ssm mlp dim not compiled" 2 "'--dim' = 3" -- ssm --model mlp --dim 3
 expect_status "simulate dt and steps" 2 "excludes" -- simulate --dt 0.1 --steps 4
 expect_status "simulate saved states" 0 "exact" -- simulate --paths 5 --steps 4 --save-every 2 \
   --saved-csv "$work/saved.csv" --states-csv "$work/final.csv"
