@@ -25,39 +25,6 @@ namespace scorepath {
 
 namespace detail {
 
-/// Loads samples [first, first + count) of a row-major N×D array into the lanes of @p x; lanes
-/// past @p count repeat the last of them.
-template <class R, class T, int D>
-inline void gather_sample_lanes(vec<R, D>& x, const T* samples, std::uint64_t first, int count) {
-  constexpr int W = lane_traits<R>::lanes;
-  for (int i = 0; i < D; ++i) {
-    if constexpr (W == 1) {
-      (void)count;
-      x[i] = samples[first * D + i];
-    } else {
-      for (int l = 0; l < W; ++l) x[i].v[l] = samples[(first + std::min(l, count - 1)) * D + i];
-    }
-  }
-}
-
-/// Writes lanes [0, count) of @p s as samples [first, first + count) of a row-major N×D array.
-/// The packs go through a small tile so that the output is written row by row, not lane by lane
-/// with stride D.
-template <class R, class T, int D>
-inline void store_sample_lanes(T* out, const vec<R, D>& s, std::uint64_t first, int count) {
-  constexpr int W = lane_traits<R>::lanes;
-  if constexpr (W == 1) {
-    (void)count;
-    for (int i = 0; i < D; ++i) out[first * D + i] = s[i];
-  } else {
-    alignas(64) T tile[D * W];
-    for (int i = 0; i < D; ++i) lane_store(tile + i * W, s[i]);
-    for (int l = 0; l < count; ++l) {
-      for (int i = 0; i < D; ++i) out[(first + l) * D + i] = tile[i * W + l];
-    }
-  }
-}
-
 /// Checks an evaluate_scores request; throws before anything is written.
 template <class T, int D>
 void check_score_request(const context& ctx, input_span<T> samples, const output_span<T>& scores) {

@@ -38,6 +38,39 @@ inline void scatter_lanes(T* base, std::uint64_t stride, const R& value, int cou
   }
 }
 
+/// Loads samples [first, first + count) of a row-major N×D array into the lanes of @p x; lanes
+/// past @p count repeat the last of them.
+template <class R, class T, int D>
+inline void gather_sample_lanes(vec<R, D>& x, const T* samples, std::uint64_t first, int count) {
+  constexpr int W = lane_traits<R>::lanes;
+  for (int i = 0; i < D; ++i) {
+    if constexpr (W == 1) {
+      (void)count;
+      x[i] = samples[first * D + i];
+    } else {
+      for (int l = 0; l < W; ++l) x[i].v[l] = samples[(first + std::min(l, count - 1)) * D + i];
+    }
+  }
+}
+
+/// Writes lanes [0, count) of @p s as samples [first, first + count) of a row-major N×D array.
+/// The packs go through a small tile so that the output is written row by row, not lane by lane
+/// with stride D.
+template <class R, class T, int D>
+inline void store_sample_lanes(T* out, const vec<R, D>& s, std::uint64_t first, int count) {
+  constexpr int W = lane_traits<R>::lanes;
+  if constexpr (W == 1) {
+    (void)count;
+    for (int i = 0; i < D; ++i) out[first * D + i] = s[i];
+  } else {
+    alignas(64) T tile[D * W];
+    for (int i = 0; i < D; ++i) lane_store(tile + i * W, s[i]);
+    for (int l = 0; l < count; ++l) {
+      for (int i = 0; i < D; ++i) out[(first + l) * D + i] = tile[i * W + l];
+    }
+  }
+}
+
 /// Per-probe outputs of the samples [first, first + count) of a pack.
 template <class T, int D>
 struct ssm_cpu_sink {
@@ -87,16 +120,7 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
             const std::uint64_t first = block_begin + lane0;
             const int count = static_cast<int>(std::min<std::uint64_t>(W, plan.count - first));
             vec<R, D> x;
-            for (int i = 0; i < D; ++i) {
-              if constexpr (W == 1) {
-                x[i] = plan.samples[first * D + i];
-              } else {
-                // Lanes past the last sample repeat it (their results are discarded).
-                for (int l = 0; l < W; ++l) {
-                  x[i].v[l] = plan.samples[(first + std::min(l, count - 1)) * D + i];
-                }
-              }
-            }
+            gather_sample_lanes(x, plan.samples, first, count);  // results of extra lanes unused
             lane_word_t<R> lo, hi;
             subsequence_lanes<R>(plan.base_subsequence, first, lo, hi);
             probe_generator<Law, R, D> gen(plan.probes, plan.seed, lo, hi);
