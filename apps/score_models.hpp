@@ -11,6 +11,7 @@
 
 #include "scorepath/error.hpp"
 #include "scorepath/mlp_file.hpp"
+#include "scorepath/probes.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
@@ -46,6 +47,16 @@ inline constexpr std::array<double, 2> gauss_mean{1.0, -1.0};
 inline constexpr std::array<double, 4> gauss_precision{2.0, -2.0, -2.0, 4.0};
 inline double diag_mean(int i) { return 0.5 * (i % 3 - 1); }
 inline double diag_variance(int i) { return 0.5 + 0.25 * (i % 4); }
+
+/// @brief A probe law named on the command line. @throw invalid_argument_error naming @p option
+inline probe_law parse_law_option(const char* option, const std::string& text) {
+  try {
+    return parse_probe_law(text);
+  } catch (const invalid_argument_error&) {
+    throw invalid_argument_error(option, text, "must be gaussian, rademacher, sphere or orthogonal",
+                                 __FILE__, __LINE__);
+  }
+}
 
 /// N samples of the model's data distribution (Philox key @p seed, subsequences 0 and 1).
 std::vector<double> draw_samples(const std::string& model, int dim, std::uint64_t n,
@@ -93,10 +104,11 @@ diagonal_gaussian_score<T, D> make_diagonal() {
   return {mean, precision};
 }
 
+/// Calls f with the MLP of @p s: @p file's network when weights were given, else random weights.
 template <class T, int D, class F>
-void with_mlp(const model_settings& s, F&& f) {
-  if (!s.weights.empty()) {
-    f(load_mlp<T, D>(s.weights), "MLP from " + s.weights, std::optional<double>());
+void with_mlp(const model_settings& s, const mlp_description* file, F&& f) {
+  if (file != nullptr) {
+    f(make_mlp<T, D>(*file, s.weights), "MLP from " + s.weights, std::optional<double>());
     return;
   }
   std::string widths;
@@ -135,11 +147,14 @@ void with_builtin_model(const model_settings& s, F&& f) {
   } else {
     SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
                       "must be gaussian, diag-gaussian, gmm or mlp");
-    const int dim = s.weights.empty() ? s.dim : read_mlp_file(s.weights).dim;
+    std::optional<mlp_description> file;
+    if (!s.weights.empty()) file = read_mlp_file(s.weights);
+    const int dim = file ? file->dim : s.dim;
     SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights,
                       dim, "is not compiled for --model mlp; use 2 or 64");
-    if (dim == 2) with_mlp<T, 2>(s, f);
-    if (dim == 64) with_mlp<T, 64>(s, f);
+    const mlp_description* net = file ? &*file : nullptr;
+    if (dim == 2) with_mlp<T, 2>(s, net, f);
+    if (dim == 64) with_mlp<T, 64>(s, net, f);
   }
 }
 

@@ -27,7 +27,7 @@ ssm_result run_model(const Model& model, const ssm_settings& s, std::string desc
   ctx.set_threads(s.threads);
   ssm_options opt;
   opt.probes = s.probes;
-  opt.law = parse_probe_law(s.law);
+  opt.law = parse_law_option("--law", s.law);
   opt.half_scaling = s.half_scaling;
   opt.exact_ism = s.exact_ism;
   rng_stream rng(s.seed + 1);
@@ -133,9 +133,7 @@ void add_ssm_command(CLI::App& app) {
   cmd->add_option("--json", *json_path, "write the results as JSON to this file");
   cmd->callback([s, json_path] {
     SCOREPATH_EXPECTS(s->probes >= 1, "--probes", s->probes, "must be >= 1");
-    SCOREPATH_EXPECTS(s->law == "gaussian" || s->law == "rademacher" || s->law == "sphere" ||
-                          s->law == "orthogonal",
-                      "--law", s->law, "must be gaussian, rademacher, sphere or orthogonal");
+    parse_law_option("--law", s->law);  // checked before any samples are drawn
     const ssm_result r = run_ssm(*s);
     print_ssm(r, *s);
     if (!json_path->empty()) write_ssm_json(r, *s, *json_path);

@@ -59,7 +59,7 @@ void run_study(const variance_settings& s) {
     variance_study_options opt;
     opt.probe_counts = s.probes;
     opt.laws.clear();
-    for (const std::string& law : s.laws) opt.laws.push_back(parse_probe_law(law));
+    for (const std::string& law : s.laws) opt.laws.push_back(parse_law_option("--laws", law));
     opt.replicates = s.replicates;
     opt.target_relative_error = s.target;
     rng_stream rng(s.seed + 1);
@@ -113,11 +113,7 @@ void add_variance_command(CLI::App& app) {
     SCOREPATH_EXPECTS(!s->probes.empty(), "--probes", "empty", "must list at least one count");
     for (std::uint32_t m : s->probes) SCOREPATH_EXPECTS(m >= 1, "--probes", m, "must be >= 1");
     SCOREPATH_EXPECTS(!s->laws.empty(), "--laws", "empty", "must list at least one law");
-    for (const std::string& law : s->laws) {
-      SCOREPATH_EXPECTS(law == "gaussian" || law == "rademacher" || law == "sphere" ||
-                            law == "orthogonal",
-                        "--laws", law, "must be gaussian, rademacher, sphere or orthogonal");
-    }
+    for (const std::string& law : s->laws) parse_law_option("--laws", law);  // before any work
     SCOREPATH_EXPECTS(s->replicates >= 2, "--replicates", s->replicates, "must be >= 2");
     SCOREPATH_EXPECTS(std::isfinite(s->target) && s->target > 0.0, "--target", s->target,
                       "must be finite and > 0");

@@ -52,23 +52,32 @@ mlp_description read_mlp_file(const std::string& path);
 void write_mlp_file(const std::string& path, const mlp_description& network);
 
 /**
- * @brief Loads a network file as an mlp_score<T, D>.
- * @throw invalid_argument_error as read_mlp_file, or naming `dim` when the file's dimension is
- *        not D, or `parameters[k]` when a value does not fit in T
+ * @brief Binds a network read by read_mlp_file to dimension D and precision T.
+ * @param source where it came from, for error messages
+ * @throw invalid_argument_error naming `dim` when the network's dimension is not D, or
+ *        `parameters[k]` when a value does not fit in T
  */
 template <class T, int D>
-mlp_score<T, D> load_mlp(const std::string& path) {
-  mlp_description net = read_mlp_file(path);
-  SCOREPATH_EXPECTS(net.dim == D, "dim of " + path, net.dim,
+mlp_score<T, D> make_mlp(mlp_description net, const std::string& source) {
+  SCOREPATH_EXPECTS(net.dim == D, "dim of " + source, net.dim,
                     "must equal the model dimension " + std::to_string(D));
   std::vector<T> params(net.parameters.size());
   for (std::size_t k = 0; k < params.size(); ++k) {
     params[k] = static_cast<T>(net.parameters[k]);
     SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(params[k])),
-                      "parameters[" + std::to_string(k) + "] of " + path, net.parameters[k],
+                      "parameters[" + std::to_string(k) + "] of " + source, net.parameters[k],
                       "must be finite in the model's precision");
   }
   return mlp_score<T, D>(std::move(net.hidden), net.activation, std::move(params));
+}
+
+/**
+ * @brief Loads a network file as an mlp_score<T, D>.
+ * @throw invalid_argument_error as read_mlp_file and make_mlp
+ */
+template <class T, int D>
+mlp_score<T, D> load_mlp(const std::string& path) {
+  return make_mlp<T, D>(read_mlp_file(path), path);
 }
 
 /// Saves @p model with write_mlp_file.
