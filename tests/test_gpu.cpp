@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "scorepath/ensemble.hpp"
 #include "scorepath/random_fill.hpp"
 
@@ -14,11 +15,6 @@
 
 namespace scorepath {
 namespace {
-
-#define SCOREPATH_REQUIRE_GPU()                                             \
-  do {                                                                     \
-    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device found"; \
-  } while (0)
 
 TEST(Gpu, PhiloxWordsEqualTheCpuWords) {
   SCOREPATH_REQUIRE_GPU();

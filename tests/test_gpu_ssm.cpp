@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
 #include "scorepath/ssm.hpp"
@@ -19,11 +20,6 @@
 
 namespace scorepath {
 namespace {
-
-#define SCOREPATH_REQUIRE_GPU()                                             \
-  do {                                                                     \
-    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device found"; \
-  } while (0)
 
 template <class T, int D>
 gaussian_mixture_score<T, D, 8> test_mixture() {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "scorepath/score_eval.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
@@ -332,7 +333,7 @@ TEST(ScoreEval, EmptyVectorThrows) {
 }
 
 TEST(ScoreEval, CudaContextIsRefused) {
-  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device found";
+  SCOREPATH_REQUIRE_GPU();
   const std::vector<float> x = gaussian_samples<float>(4, 51);
   std::vector<float> out(x.size(), static_cast<float>(sentinel));
   EXPECT_THROW(evaluate_scores(context(backend_choice::cuda), make_gaussian<float>(),
