@@ -14,9 +14,7 @@
 // Names are "<backend>/<workload>/<precision>/<mode>/paths:N/cpu_threads:N"; em_ratios.py parses
 // them, so keep the pattern when adding cases.
 #include <benchmark/benchmark.h>
-#include <time.h>
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -25,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/ensemble.hpp"
 #include "scorepath/memory.hpp"
@@ -38,6 +37,9 @@
 #endif
 
 namespace {
+
+using scorepath::bench::cpu_utilisation;
+using scorepath::bench::precision_name;
 
 using scorepath::backend_choice;
 using scorepath::context;
@@ -53,34 +55,6 @@ enum class em_mode { final_states, statistics };
 const char* mode_name(em_mode m) {
   return m == em_mode::statistics ? "statistics" : "final_states";
 }
-
-template <class T>
-const char* precision_name() {
-  return sizeof(T) == 4 ? "float" : "double";
-}
-
-// Process CPU seconds over wall seconds across a timed loop: about the thread count when the
-// OpenMP threads really ran side by side. Reported as the "cpu_per_wall" counter, because a
-// scheduler that packs threads onto fewer CPUs (seen on small VMs) or another busy process makes
-// a 2-thread result meaningless; em_ratios.py warns on it.
-class cpu_utilisation {
- public:
-  cpu_utilisation() : cpu0_(process_cpu_seconds()), wall0_(std::chrono::steady_clock::now()) {}
-  double ratio() const {
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
-    return wall > 0.0 ? (process_cpu_seconds() - cpu0_) / wall : 0.0;
-  }
-
- private:
-  static double process_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  double cpu0_;
-  std::chrono::steady_clock::time_point wall0_;
-};
 
 // The two workloads: a 1-D scalar-noise SDE (one normal per path-step) and an 8-D diagonal one
 // (eight normals per path-step).

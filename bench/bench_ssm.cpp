@@ -13,10 +13,8 @@
 // To add a model, write a factory returning its workload (model and samples) and add one
 // register_model line to register_ssm_benchmarks below.
 #include <benchmark/benchmark.h>
-#include <time.h>
 
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -25,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/rng_stream.hpp"
@@ -35,37 +34,15 @@
 
 namespace {
 
+using scorepath::bench::cpu_utilisation;
+using scorepath::bench::precision_name;
+
 using scorepath::backend_choice;
 using scorepath::context;
 
 constexpr std::uint64_t kProbeSeed = 20240717;
 const std::vector<std::int64_t> kProbeCounts = {1, 4, 16};
 const std::vector<std::int64_t> kThreadCounts = {1, 2};
-
-template <class T>
-const char* precision_name() {
-  return sizeof(T) == 4 ? "float" : "double";
-}
-
-// Process CPU seconds over wall seconds across a timed loop (the "cpu_per_wall" counter): about the
-// thread count when the OpenMP threads really ran side by side.
-class cpu_per_wall {
- public:
-  double ratio() const {
-    const double wall = std::chrono::duration<double>(clock::now() - wall0_).count();
-    return wall > 0.0 ? (cpu_seconds() - cpu0_) / wall : 0.0;
-  }
-
- private:
-  using clock = std::chrono::steady_clock;
-  static double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  double cpu0_ = cpu_seconds();
-  clock::time_point wall0_ = clock::now();
-};
 
 /// A model and the N samples (row-major N×D) it is benchmarked on.
 template <class Model>
@@ -121,7 +98,7 @@ void ssm_cpu(benchmark::State& state, const workload<Model>& w) {
     opt.probes = probes;
     opt.law = scorepath::probe_law::gaussian;
     const auto in = scorepath::host_input(w.samples.data(), w.samples.size());
-    const cpu_per_wall util;
+    const cpu_utilisation util;
     for (auto _ : state) {
       const scorepath::ssm_report r = scorepath::sliced_score_matching(ctx, rng, w.model, in, opt);
       benchmark::DoNotOptimize(r.ssm.value);
@@ -147,7 +124,7 @@ void forward_cpu(benchmark::State& state, const workload<Model>& w) {
     std::vector<T> scores(w.samples.size(), T(0));  // pages touched before timing
     const auto in = scorepath::host_input(w.samples.data(), w.samples.size());
     const auto out = scorepath::host_output(scores.data(), scores.size());
-    const cpu_per_wall util;
+    const cpu_utilisation util;
     for (auto _ : state) {
       scorepath::evaluate_scores(ctx, w.model, in, out);
       benchmark::DoNotOptimize(scores.data());
