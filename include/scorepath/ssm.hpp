@@ -124,6 +124,14 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   plan.per_sample[0] = out.ssm_per_sample.data;
   plan.per_sample[1] = out.ssm_vr_per_sample.data;
   plan.per_sample[2] = out.ism_per_sample.data;
+  const memory_space spaces[7] = {samples.space,
+                                  out.projections.space,
+                                  out.divergences.space,
+                                  out.probes.space,
+                                  out.ssm_per_sample.space,
+                                  out.ssm_vr_per_sample.space,
+                                  out.ism_per_sample.space};
+  for (int k = 0; k < 7; ++k) plan.on_device[k] = spaces[k] == memory_space::device;
   std::uint64_t chunk = opt.chunk_samples == 0 ? (std::uint64_t{1} << 20) : opt.chunk_samples;
   chunk = (chunk + statistics_block - 1) / statistics_block * statistics_block;
   plan.chunk = std::min(chunk, (n + statistics_block - 1) / statistics_block * statistics_block);

@@ -84,19 +84,11 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
   cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
   const std::uint32_t rows = plan.rows();
 
-  // Stage host inputs and outputs through device memory.
-  auto is_device = [](const void* p) {
-    cudaPointerAttributes attr{};
-    if (cudaPointerGetAttributes(&attr, p) != cudaSuccess) {
-      cudaGetLastError();
-      return false;
-    }
-    return attr.type == cudaMemoryTypeDevice || attr.type == cudaMemoryTypeManaged;
-  };
+  // Stage host inputs and outputs (as their spans declared them) through device memory.
   ssm_plan<T> dev = plan;
   std::vector<device_buffer> staging;
-  auto stage = [&](T*& ptr, std::uint64_t count, bool copy_in) {
-    if (ptr == nullptr || is_device(ptr)) return;
+  auto stage = [&](T*& ptr, bool on_device, std::uint64_t count, bool copy_in) {
+    if (ptr == nullptr || on_device) return;
     staging.emplace_back(count * sizeof(T), stream);
     if (copy_in) {
       SCOREPATH_CUDA_TRY(cudaMemcpyAsync(staging.back().data(), ptr, count * sizeof(T),
@@ -105,13 +97,13 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
     ptr = staging.back().as<T>();
   };
   T* samples = const_cast<T*>(plan.samples);
-  stage(samples, plan.count * D, true);
+  stage(samples, plan.on_device[0], plan.count * D, true);
   dev.samples = samples;
   const std::uint64_t nm = plan.count * plan.probes;
-  stage(dev.projections, nm, false);
-  stage(dev.divergences, nm, false);
-  stage(dev.probe_values, nm * D, false);
-  for (int r = 0; r < 3; ++r) stage(dev.per_sample[r], plan.count, false);
+  stage(dev.projections, plan.on_device[1], nm, false);
+  stage(dev.divergences, plan.on_device[2], nm, false);
+  stage(dev.probe_values, plan.on_device[3], nm * D, false);
+  for (int r = 0; r < 3; ++r) stage(dev.per_sample[r], plan.on_device[4 + r], plan.count, false);
 
   const std::uint64_t max_blocks = (plan.chunk + statistics_block - 1) / statistics_block;
   device_buffer scratch(static_cast<std::size_t>(rows) * plan.chunk * sizeof(T), stream);

@@ -30,6 +30,9 @@ struct ssm_plan {
   T* divergences = nullptr;           ///< [s·M + j] or null
   T* probe_values = nullptr;          ///< [(s·M + j)·D + i] or null
   T* per_sample[3] = {nullptr, nullptr, nullptr};  ///< ssm, ssm_vr, ism per sample, or null
+  /// Where each pointer lives, as its span declared: samples, projections, divergences,
+  /// probe_values, per_sample[0..2] (the CUDA backend stages host memory through the device).
+  bool on_device[7] = {false, false, false, false, false, false, false};
 
   /// Reduced rows: ssm, ssm_vr, and ism when asked for.
   std::uint32_t rows() const { return ism ? 3u : 2u; }
