@@ -11,6 +11,7 @@
 #include "scorepath/normals.hpp"
 #include "scorepath/sde.hpp"
 #include "scorepath/vec.hpp"
+#include "scorepath/vectorizable.hpp"
 
 namespace scorepath {
 
@@ -20,11 +21,8 @@ struct no_reducer {
 };
 
 /// Whether @p Reducer may be evaluated on SIMD packs.
-template <class Reducer, class = void>
-struct reducer_is_vectorizable : std::false_type {};
 template <class Reducer>
-struct reducer_is_vectorizable<Reducer, std::void_t<decltype(Reducer::vectorizable)>>
-    : std::bool_constant<Reducer::vectorizable> {};
+using reducer_is_vectorizable = is_vectorizable<Reducer>;
 
 /// Time grid, save points and noise keying of a run, as kernels read them (trivially copyable).
 template <class S>

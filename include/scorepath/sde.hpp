@@ -28,6 +28,7 @@
 
 #include "scorepath/config.hpp"
 #include "scorepath/vec.hpp"
+#include "scorepath/vectorizable.hpp"
 
 namespace scorepath {
 
@@ -39,11 +40,8 @@ enum class noise_kind {
 };
 
 /// Whether the CPU backend may run @p Sde on SIMD packs.
-template <class Sde, class = void>
-struct sde_is_vectorizable : std::false_type {};
 template <class Sde>
-struct sde_is_vectorizable<Sde, std::void_t<decltype(Sde::vectorizable)>>
-    : std::bool_constant<Sde::vectorizable> {};
+using sde_is_vectorizable = is_vectorizable<Sde>;
 
 /// Number of normal draws one step of @p Sde takes.
 template <class Sde>

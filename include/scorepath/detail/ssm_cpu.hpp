@@ -16,13 +16,14 @@
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/ssm_sample.hpp"
+#include "scorepath/vectorizable.hpp"
 
 namespace scorepath::detail {
 
 /// Lane type for @p Model on the CPU: a SIMD pack when the model allows it.
 template <class Model, class T>
 using ssm_cpu_lane_t =
-    std::conditional_t<sde_is_vectorizable<Model>::value,
+    std::conditional_t<is_vectorizable<Model>::value,
                        simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes
                                                               : simd::double_lanes>,
                        T>;
