@@ -42,12 +42,13 @@ __global__ void __launch_bounds__(BlockThreads)
   }
 }
 
-/// One thread per (reduction block, statistic row): summarize_block over that block's paths.
+/// One thread per (reduction block, statistic row): summarize_block over that block's paths or
+/// samples (the path engine and sliced score matching share it).
 template <class T>
-__global__ void em_block_moments_kernel(const T* scratch, std::uint64_t row_stride,
-                                        std::uint64_t chunk_n, std::uint32_t stat_rows,
-                                        std::uint32_t save_rows_in_stats, std::uint32_t last_row,
-                                        moment_accumulator* out, std::uint64_t blocks) {
+__global__ void block_moments_kernel(const T* scratch, std::uint64_t row_stride,
+                                     std::uint64_t chunk_n, std::uint32_t stat_rows,
+                                     std::uint32_t save_rows_in_stats, std::uint32_t last_row,
+                                     moment_accumulator* out, std::uint64_t blocks) {
   const std::uint64_t idx = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (idx >= blocks * stat_rows) return;
   const std::uint64_t b = idx / stat_rows;
@@ -109,7 +110,7 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
     if (stat_rows > 0) {
       const std::uint64_t blocks = (chunk_n + statistics_block - 1) / statistics_block;
       const std::uint64_t threads = blocks * stat_rows;
-      em_block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
+      block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
           scratch.as<T>(), chunk_n, chunk_n, stat_rows, plan.statistics ? plan.save_rows : 0u,
           static_cast<std::uint32_t>(plan.reducer_row < 0 ? 0 : plan.reducer_row),
           block_acc.as<moment_accumulator>(), blocks);

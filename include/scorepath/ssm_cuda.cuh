@@ -123,7 +123,7 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
       SCOREPATH_CUDA_TRY(cudaGetLastError());
       const std::uint64_t blocks = (n + statistics_block - 1) / statistics_block;
       const std::uint64_t threads = blocks * rows;
-      em_block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
+      block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
           scratch.as<T>(), n, n, rows, rows, 0, block_acc.as<moment_accumulator>(), blocks);
       SCOREPATH_CUDA_TRY(cudaGetLastError());
       host_acc.resize(threads);
