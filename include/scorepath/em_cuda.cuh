@@ -62,7 +62,7 @@ __global__ void block_moments_kernel(const T* scratch, std::uint64_t row_stride,
 template <class Sde, class T, class Reducer>
 void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
                  const vec<T, Sde::dim>& x0, const Reducer& reducer,
-                 std::vector<moment_accumulator>& totals) {
+                 grouped_moments& totals) {
   constexpr int D = Sde::dim;
   SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
   cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
@@ -120,7 +120,7 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
                                          threads * sizeof(moment_accumulator),
                                          cudaMemcpyDeviceToHost, stream));
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
-      fold_blocks(host_acc, blocks, stat_rows, totals);
+      totals.fold_blocks(host_acc.data(), chunk_begin / statistics_block, blocks);
     }
     if (plan.progress) {
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));

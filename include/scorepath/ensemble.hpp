@@ -21,6 +21,7 @@
 #include <functional>
 #include <new>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "scorepath/context.hpp"
@@ -29,6 +30,7 @@
 #include "scorepath/detail/em_cuda_launch.hpp"
 #include "scorepath/detail/em_plan.hpp"
 #include "scorepath/error.hpp"
+#include "scorepath/grouped_moments.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/rng_stream.hpp"
@@ -73,6 +75,9 @@ struct em_report {
   std::vector<double> save_times;              ///< t0 + step·h of each save point
   std::vector<moment_summary> statistics;      ///< [s·D + c] when statistics were asked for
   std::optional<moment_summary> reducer;       ///< mean ± SE of the reducer, if one was given
+  /// What the statistics and the reducer were summarised from (rows: statistics, then reducer);
+  /// merge_em_reports joins those of runs over consecutive path ranges.
+  grouped_moments accumulators;
 
   /// @brief Statistics of component @p c at save point @p s.
   /// @throw invalid_argument_error when out of range or statistics were not computed
@@ -242,7 +247,7 @@ em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
 
   vec<T, D> start;
   for (int i = 0; i < D; ++i) start[i] = x0[i];
-  std::vector<moment_accumulator> totals(plan.stat_rows());
+  grouped_moments totals(plan.stat_rows());
   if (ctx.kind() == backend::cuda) {
     if constexpr (detail::em_cuda_compiled<Sde, T, Reducer>::value) {
       detail::em_run_cuda(ctx, plan, sde, start, reducer, totals);
@@ -251,8 +256,11 @@ em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
     detail::em_run_cpu(ctx, plan, sde, start, reducer, totals);
   }
   const std::uint32_t stat_saves = plan.statistics ? plan.save_rows : 0u;
-  for (std::uint32_t i = 0; i < stat_saves; ++i) report.statistics.push_back(summarize(totals[i]));
-  if (has_reducer) report.reducer = summarize(totals.back());
+  for (std::uint32_t i = 0; i < stat_saves; ++i) {
+    report.statistics.push_back(summarize(totals.total(i)));
+  }
+  if (has_reducer) report.reducer = summarize(totals.total(totals.rows() - 1));
+  report.accumulators = std::move(totals);
   return report;
 }
 

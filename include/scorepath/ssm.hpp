@@ -171,7 +171,7 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   report.rng = rng.state();
   plan.seed = rng.seed();
   plan.base_subsequence = rng.reserve(plan.count);
-  std::vector<moment_accumulator> totals(plan.rows());
+  grouped_moments totals(plan.rows());
   if (ctx.kind() == backend::cuda) {
     if constexpr (detail::ssm_cuda_compiled<Model>::value) {
       detail::ssm_run_cuda(ctx, plan, model, totals);
@@ -179,9 +179,9 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   } else {
     detail::ssm_run_cpu(ctx, plan, model, totals);
   }
-  report.ssm = detail::to_loss(totals[0], plan.scale);
-  report.ssm_vr = detail::to_loss(totals[1], plan.scale);
-  if (plan.ism) report.ism = detail::to_loss(totals[2], plan.scale);
+  report.ssm = detail::to_loss(totals.total(0), plan.scale);
+  report.ssm_vr = detail::to_loss(totals.total(1), plan.scale);
+  if (plan.ism) report.ism = detail::to_loss(totals.total(2), plan.scale);
   return report;
 }
 

@@ -78,7 +78,7 @@ __global__ void __launch_bounds__(BlockThreads)
  */
 template <class Model, class T>
 void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
-                  std::vector<moment_accumulator>& totals) {
+                  grouped_moments& totals) {
   constexpr int D = Model::dim;
   SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
   cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
@@ -131,7 +131,7 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
                                          threads * sizeof(moment_accumulator),
                                          cudaMemcpyDeviceToHost, stream));
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
-      fold_blocks(host_acc, blocks, rows, totals);
+      totals.fold_blocks(host_acc.data(), begin / statistics_block, blocks);
     }
   });
 

@@ -59,5 +59,5 @@ template <class T> using call = discounted_call_payoff<T, 0>;
       const ::scorepath::context&, const ::scorepath::detail::em_plan<T>&,                    \
       const ::scorepath::detail::builtin::S<T>&,                                              \
       const ::scorepath::vec<T, ::scorepath::detail::builtin::S<T>::dim>&, const R&,          \
-      std::vector<::scorepath::moment_accumulator>&);
+      ::scorepath::grouped_moments&);
 

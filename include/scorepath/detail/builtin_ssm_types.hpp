@@ -48,4 +48,4 @@ template <class T> using mlp64 = mlp_score<T, 64>;
 #define SCOREPATH_SSM_RUN_SIGNATURE(FN, M, T)                                                  \
   void FN<::scorepath::detail::builtin::M<T>, T>(                                             \
       const ::scorepath::context&, const ::scorepath::detail::ssm_plan<T>&,                   \
-      const ::scorepath::detail::builtin::M<T>&, std::vector<::scorepath::moment_accumulator>&);
+      const ::scorepath::detail::builtin::M<T>&, ::scorepath::grouped_moments&);

@@ -14,6 +14,7 @@
 #include "scorepath/context.hpp"
 #include "scorepath/detail/em_plan.hpp"
 #include "scorepath/em_path.hpp"
+#include "scorepath/grouped_moments.hpp"
 #include "scorepath/moments.hpp"
 
 namespace scorepath::detail {
@@ -57,7 +58,7 @@ vec<Real, D> broadcast_state(const vec<T, D>& x) {
 template <class Sde, class T, class Reducer>
 void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
                 const vec<T, Sde::dim>& x0, const Reducer& reducer,
-                std::vector<moment_accumulator>& totals) {
+                grouped_moments& totals) {
   using Real = cpu_lane_t<Sde, T, Reducer>;
   constexpr int W = lane_traits<Real>::lanes;
   constexpr std::uint64_t B = statistics_block;
@@ -105,7 +106,7 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
         }
       }
     }
-    fold_blocks(block_acc, blocks, stat_rows, totals);
+    totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
     if (plan.progress) plan.progress(chunk_begin + chunk_n, plan.paths);
   }
 }

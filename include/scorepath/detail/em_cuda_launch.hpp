@@ -20,7 +20,7 @@ namespace scorepath::detail {
 template <class Sde, class T, class Reducer>
 void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
                  const vec<T, Sde::dim>& x0, const Reducer& reducer,
-                 std::vector<moment_accumulator>& totals);
+                 grouped_moments& totals);
 
 /// True when a CUDA kernel for (Sde, T, Reducer) is linked in; specialised by the library.
 template <class Sde, class T, class Reducer>

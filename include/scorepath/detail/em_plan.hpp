@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "scorepath/em_path.hpp"
-#include "scorepath/moments.hpp"
+#include "scorepath/grouped_moments.hpp"
 
 namespace scorepath::detail {
 
@@ -41,13 +41,5 @@ struct em_plan {
     return i < first ? i : static_cast<std::uint32_t>(reducer_row);
   }
 };
-
-/// Folds the per-block accumulators of one chunk, in block order, into @p totals.
-inline void fold_blocks(const std::vector<moment_accumulator>& blocks, std::uint64_t block_count,
-                        std::uint32_t stat_rows, std::vector<moment_accumulator>& totals) {
-  for (std::uint64_t b = 0; b < block_count; ++b) {
-    for (std::uint32_t r = 0; r < stat_rows; ++r) totals[r].merge(blocks[b * stat_rows + r]);
-  }
-}
 
 }  // namespace scorepath::detail

@@ -93,7 +93,7 @@ struct ssm_cpu_sink {
 
 template <class Model, class T>
 void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model,
-                 std::vector<moment_accumulator>& totals) {
+                 grouped_moments& totals) {
   using R = ssm_cpu_lane_t<Model, T>;
   constexpr int W = lane_traits<R>::lanes;
   constexpr int D = Model::dim;
@@ -143,7 +143,7 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
           }
         }
       }
-      fold_blocks(block_acc, blocks, rows, totals);
+      totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
     }
   });
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/grouped_moments.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/probes.hpp"
 
@@ -90,6 +91,6 @@ struct ssm_cuda_compiled : std::false_type {};
 /// Runs @p plan on the context's CUDA device (kernels/ssm_builtin.cu).
 template <class Model, class T>
 void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
-                  std::vector<moment_accumulator>& totals);
+                  grouped_moments& totals);
 
 }  // namespace scorepath::detail
