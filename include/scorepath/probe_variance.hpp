@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/jacobian.hpp"
 #include "scorepath/memory.hpp"
@@ -201,12 +202,14 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
 
   // Closed forms need ‖A‖²_F, Σ J_ii² and τ per sample.
   std::vector<detail::jacobian_norms> norms(n);
+  detail::omp_exception_trap trap;
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-  for (std::int64_t s = 0; s < static_cast<std::int64_t>(n); ++s) {
+  for (std::int64_t s = 0; s < static_cast<std::int64_t>(n); ++s) trap.run([&] {
     vec<T, D> x;
     for (int i = 0; i < D; ++i) x[i] = samples.data[static_cast<std::uint64_t>(s) * D + i];
     norms[s] = detail::norms_of(exact_jacobian(model, x));
-  }
+  });
+  trap.rethrow_if_failed();
 
   variance_study_result result;
   result.dimension = D;

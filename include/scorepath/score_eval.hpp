@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/detail/ssm_cpu.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
@@ -63,8 +64,9 @@ void evaluate_scores_cpu(const context& ctx, const Model& model, const T* sample
   constexpr int D = Model::dim;
   constexpr std::uint64_t B = statistics_block;
   const std::uint64_t blocks = (n + B - 1) / B;
+  omp_exception_trap trap;
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-  for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
+  for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
     const std::uint64_t end = std::min(n, (static_cast<std::uint64_t>(b) + 1) * B);
     for (std::uint64_t first = static_cast<std::uint64_t>(b) * B; first < end; first += W) {
       const int count = static_cast<int>(std::min<std::uint64_t>(W, n - first));
@@ -72,7 +74,8 @@ void evaluate_scores_cpu(const context& ctx, const Model& model, const T* sample
       gather_sample_lanes(x, samples, first, count);
       store_sample_lanes(scores, model(x), first, count);
     }
-  }
+  });
+  trap.rethrow_if_failed();
 }
 
 }  // namespace detail

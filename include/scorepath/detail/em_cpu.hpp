@@ -13,6 +13,7 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/em_plan.hpp"
+#include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/em_path.hpp"
 #include "scorepath/grouped_moments.hpp"
 #include "scorepath/moments.hpp"
@@ -74,11 +75,13 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
     const std::uint64_t blocks = (chunk_n + B - 1) / B;
     block_acc.assign(blocks * stat_rows, moment_accumulator{});
 
+    omp_exception_trap trap;
 #pragma omp parallel num_threads(ctx.threads())
     {
-      std::vector<T> scratch(static_cast<std::size_t>(plan.rows) * B);
+      std::vector<T> scratch;
+      trap.run([&] { scratch.resize(static_cast<std::size_t>(plan.rows) * B); });
 #pragma omp for schedule(static)
-      for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
+      for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
         const std::uint64_t block_begin = chunk_begin + static_cast<std::uint64_t>(b) * B;
         const std::uint64_t n = std::min<std::uint64_t>(B, plan.paths - block_begin);
         for (std::uint64_t lane0 = 0; lane0 < n; lane0 += W) {
@@ -104,8 +107,9 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
         for (std::uint32_t i = 0; i < stat_rows; ++i) {
           block_acc[b * stat_rows + i] = summarize_block(scratch.data() + plan.stat_row(i) * B, n);
         }
-      }
+      });
     }
+    trap.rethrow_if_failed();
     totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
     if (plan.progress) plan.progress(chunk_begin + chunk_n, plan.paths);
   }

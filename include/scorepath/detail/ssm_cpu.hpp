@@ -13,6 +13,7 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/em_cpu.hpp"
+#include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/ssm_sample.hpp"
@@ -110,11 +111,13 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
       const std::uint64_t chunk_n = std::min(plan.chunk, plan.count - chunk_begin);
       const std::uint64_t blocks = (chunk_n + B - 1) / B;
       block_acc.assign(blocks * rows, moment_accumulator{});
+      omp_exception_trap trap;
 #pragma omp parallel num_threads(ctx.threads())
       {
-        std::vector<T> scratch(static_cast<std::size_t>(rows) * B);
+        std::vector<T> scratch;
+        trap.run([&] { scratch.resize(static_cast<std::size_t>(rows) * B); });
 #pragma omp for schedule(dynamic, 1)
-        for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
+        for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
           const std::uint64_t block_begin = chunk_begin + static_cast<std::uint64_t>(b) * B;
           const std::uint64_t n = std::min<std::uint64_t>(B, plan.count - block_begin);
           for (std::uint64_t lane0 = 0; lane0 < n; lane0 += W) {
@@ -141,8 +144,9 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
               for (std::uint64_t i = 0; i < n; ++i) plan.per_sample[r][block_begin + i] = row[i] * scale;
             }
           }
-        }
+        });
       }
+      trap.rethrow_if_failed();
       totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
     }
   });
