@@ -1,19 +1,22 @@
-// Sub-commands of the scorepath command-line tool.
+// Sub-commands of the scorepath command-line tool. Each checks its options when CLI11 calls it back
+// and runs only in cli_mode::run.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include "cli_app.hpp"
+
 namespace scorepath::cli {
 
 /// `scorepath info`: version, backends, devices, threads.
-void add_info_command(CLI::App& app);
+void add_info_command(CLI::App& app, cli_mode mode);
 /// `scorepath simulate`: a built-in SDE ensemble with a summary table and optional CSV/JSON.
-void add_simulate_command(CLI::App& app);
+void add_simulate_command(CLI::App& app, cli_mode mode);
 /// `scorepath ssm`: sliced score matching losses of a built-in score model.
-void add_ssm_command(CLI::App& app);
+void add_ssm_command(CLI::App& app, cli_mode mode);
 /// `scorepath variance`: the probe-law variance study of the sliced divergence.
-void add_variance_command(CLI::App& app);
+void add_variance_command(CLI::App& app, cli_mode mode);
 /// `scorepath demo`: the library on built-in defaults, checked against exact values.
-void add_demo_command(CLI::App& app);
+void add_demo_command(CLI::App& app, cli_mode mode);
 
 }  // namespace scorepath::cli

@@ -1,199 +1,31 @@
-// `scorepath demo`: the path engine and sliced score matching on built-in defaults, each result
-// next to its exact value.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
+// `scorepath demo`: its options and their checks. The sections run in demo_run.cpp.
+#include <memory>
 
+#include "command_runs.hpp"
 #include "commands.hpp"
-#include "scorepath/ensemble.hpp"
-#include "simulate_command.hpp"
-#include "ssm_command.hpp"
+#include "scorepath/context.hpp"
 
 namespace scorepath::cli {
 namespace {
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-
-/// Black–Scholes price of a European call.
-double black_scholes_call(double s0, double k, double r, double sigma, double t) {
-  const double d1 = (std::log(s0 / k) + (r + 0.5 * sigma * sigma) * t) / (sigma * std::sqrt(t));
-  const double d2 = d1 - sigma * std::sqrt(t);
-  return s0 * normal_cdf(d1) - k * std::exp(-r * t) * normal_cdf(d2);
-}
-
-void section(const char* title) { std::printf("\n== %s\n", title); }
-
-void gbm_against_exact_moments(const run_settings& base) {
-  section("Geometric Brownian motion dS = mu S dt + sigma S dW: a million paths");
-  sde_spec spec;
-  spec.name = "gbm";
-  spec.mu = 0.05;
-  spec.sigma = 0.2;
-  spec.x0 = {100.0};
-  run_settings s = base;
-  s.paths = 1000000;
-  s.steps = 256;
-  s.save_every = 64;
-  print_summary(run_builtin(spec, s));
-  std::printf("exact: mean x0(1+mu h)^k and variance of the Euler-Maruyama chain; |z| < 5 expected\n");
-}
-
-void call_option(const run_settings& base) {
-  section("European call on that GBM: discounted payoff, mean and standard error");
-  const double s0 = 100, strike = 105, rate = 0.05, vol = 0.2, maturity = 1.0;
+/// The demo's checks of its options: the backend exists here and the thread count is valid.
+void check_demo(const run_settings& base) {
   context ctx(parse_backend_choice(base.backend));
   ctx.set_threads(base.threads);
-  rng_stream rng(base.seed + 1);
-  em_options opt;
-  opt.paths = 1000000;
-  opt.steps = 256;
-  opt.t1 = maturity;
-  const geometric_brownian_motion<float> gbm(static_cast<float>(rate), static_cast<float>(vol));
-  const discounted_call_payoff<float> payoff(static_cast<float>(strike), static_cast<float>(rate),
-                                             static_cast<float>(maturity));
-  const em_report r = simulate_em(ctx, rng, gbm, {static_cast<float>(s0)}, opt, {}, payoff);
-  const double exact = black_scholes_call(s0, strike, rate, vol, maturity);
-  std::printf("Monte Carlo %.4f +- %.4f, Black-Scholes %.4f, z = %.2f (includes O(h) bias)\n",
-              r.reducer->mean, r.reducer->std_error, exact,
-              (r.reducer->mean - exact) / r.reducer->std_error);
-}
-
-void noise_against_trend(const run_settings& base) {
-  section("Can noise change a long-term trend? GBM with mu < sigma^2/2");
-  sde_spec spec;
-  spec.name = "gbm";
-  spec.mu = 0.05;
-  spec.sigma = 0.5;
-  spec.x0 = {1.0};
-  run_settings s = base;
-  s.paths = 200000;
-  s.steps = 400;
-  s.t1 = 20.0;
-  s.keep_final = true;
-  s.precision = "double";
-  const run_result run = run_builtin(spec, s);
-  const auto& m = run.report.at(0, 0);
-  const auto exact = exact_em_moments(spec, 0, s.steps, 0.0, run.report.step_size);
-  std::vector<double> x = run.final_states;
-  const double below = static_cast<double>(std::count_if(x.begin(), x.end(),
-                                                         [](double v) { return v < 1.0; })) /
-                       static_cast<double>(x.size());
-  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(x.size() / 2), x.end());
-  const double median = x[x.size() / 2];
-  const double p_exact = normal_cdf((0.5 * spec.sigma * spec.sigma - spec.mu) * std::sqrt(s.t1) /
-                                    spec.sigma);
-  std::printf("mean X(20) = %.4f +- %.4f (exact EM mean %.4f): the average grows like e^(mu t)\n",
-              m.mean, m.std_error, exact->mean);
-  std::printf("median X(20) = %.4f (continuous-time exp((mu - sigma^2/2) t) = %.4f)\n", median,
-              std::exp((spec.mu - 0.5 * spec.sigma * spec.sigma) * s.t1));
-  std::printf("paths below their start: %.1f%% (continuous-time %.1f%%); that share tends to 100%%\n"
-              "as t grows, since log X drifts down at mu - sigma^2/2 < 0 while the mean grows\n",
-              100 * below, 100 * p_exact);
-}
-
-void ou_stationary(const run_settings& base) {
-  section("Ornstein-Uhlenbeck, 8 components: stationary variance of the EM chain");
-  sde_spec spec;
-  spec.name = "ou";
-  spec.dim = 8;
-  spec.theta = 2.0;
-  spec.mu = 0.0;
-  spec.sigma = 1.0;
-  run_settings s = base;
-  s.paths = 100000;
-  s.steps = 200;
-  s.t1 = 10.0;
-  const run_result run = run_builtin(spec, s);
-  const double h = run.report.step_size;
-  const double stationary = spec.sigma * spec.sigma / (spec.theta * (2.0 - spec.theta * h));
-  double worst_rel = 0;
-  for (int c = 0; c < 8; ++c) {
-    worst_rel = std::max(worst_rel, std::fabs(run.report.at(0, c).variance / stationary - 1.0));
-  }
-  std::printf("variance sigma^2/(theta(2 - theta h)) = %.5f; component 0 %.5f; worst relative "
-              "deviation over 8 components %.2e (%.3e path-steps/s)\n",
-              stationary, run.report.at(0, 0).variance, worst_rel,
-              static_cast<double>(s.paths * s.steps) / run.seconds);
-}
-
-void langevin_sampling(const run_settings& base) {
-  section("Langevin dynamics dx = S(x) dt + sqrt(2) dW with the score of N(1, 0.5^2 I)");
-  sde_spec spec;
-  spec.name = "langevin";
-  spec.dim = 2;
-  spec.mu = 1.0;
-  spec.sigma = 0.5;
-  spec.x0 = {-3.0};
-  run_settings s = base;
-  s.paths = 200000;
-  s.steps = 500;
-  s.t1 = 5.0;
-  print_summary(run_builtin(spec, s));
-  std::printf("a score drives the SDE to its distribution: mean -> 1, variance -> 0.25 (plus the "
-              "O(h) EM bias shown in 'exact var')\n");
-}
-
-void ssm_on_mixture(const run_settings& base) {
-  section("Sliced score matching: the exact score of an 8-Gaussian ring, a million samples");
-  ssm_settings s;
-  s.model = "gmm";
-  s.dim = 2;
-  s.samples = 1000000;
-  s.seed = base.seed;
-  s.backend = base.backend;
-  s.threads = base.threads;
-  std::printf("%-11s %3s %22s %22s %22s %8s\n", "probe law", "M", "SSM +- se", "SSM-VR +- se",
-              "exact ISM +- se", "z(SSM)");
-  for (const char* law : {"gaussian", "rademacher", "sphere", "orthogonal"}) {
-    for (std::uint32_t m : {1u, 2u}) {
-      s.law = law;
-      s.probes = m;
-      const ssm_result r = run_ssm(s);
-      const loss_estimate& ism = *r.report.ism;
-      std::printf("%-11s %3u %12.4f +- %7.4f %12.4f +- %7.4f %12.4f +- %7.4f %8.2f\n", law, m,
-                  r.report.ssm.value, r.report.ssm.std_error, r.report.ssm_vr.value,
-                  r.report.ssm_vr.std_error, ism.value, ism.std_error,
-                  (r.report.ssm.value - ism.value) / r.report.ssm.std_error);
-    }
-  }
-  std::printf("SSM and SSM-VR are unbiased for the ISM loss without computing the trace of J. With\n"
-              "M = D = 2 the orthogonal law's probes span the plane, so both equal ISM exactly; with\n"
-              "M = 1 it coincides with the sphere law. By Stein's identity the loss of the true score\n"
-              "is -E|S|^2 < 0.\n");
-  ssm_settings g;
-  g.model = "gaussian";
-  g.samples = 1000000;
-  g.probes = 4;
-  g.law = "rademacher";
-  g.seed = base.seed;
-  g.backend = base.backend;
-  g.threads = base.threads;
-  const ssm_result r = run_ssm(g);
-  std::printf("Gaussian with precision [[2,-2],[-2,4]]: SSM %.4f +- %.4f against the exact -tr P = "
-              "%.1f (z = %.2f)\n",
-              r.report.ssm.value, r.report.ssm.std_error, *r.exact_ism,
-              (r.report.ssm.value - *r.exact_ism) / r.report.ssm.std_error);
 }
 
 }  // namespace
 
-void add_demo_command(CLI::App& app) {
+void add_demo_command(CLI::App& app, cli_mode mode) {
   auto settings = std::make_shared<run_settings>();
   CLI::App* cmd = app.add_subcommand("demo", "Both engines on built-in defaults, against exact values");
   cmd->add_option("--backend", settings->backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", settings->threads, "CPU threads (0: OpenMP default)");
   cmd->add_option("--seed", settings->seed, "Philox seed")->capture_default_str();
-  cmd->callback([settings] {
-    const auto start = std::chrono::steady_clock::now();
-    gbm_against_exact_moments(*settings);
-    call_option(*settings);
-    noise_against_trend(*settings);
-    ou_stationary(*settings);
-    langevin_sampling(*settings);
-    ssm_on_mixture(*settings);
-    std::printf("\ndemo finished in %.1f s\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  cmd->callback([settings, mode] {
+    check_demo(*settings);
+    if (mode == cli_mode::validate_only) return;
+    run_demo(*settings);
   });
 }
 

@@ -12,9 +12,10 @@
 
 namespace scorepath::cli {
 
-void add_info_command(CLI::App& app) {
+void add_info_command(CLI::App& app, cli_mode mode) {
   CLI::App* cmd = app.add_subcommand("info", "Version, backends found, devices and threads");
-  cmd->callback([] {
+  cmd->callback([mode] {
+    if (mode == cli_mode::validate_only) return;  // no options to check
     std::printf("scorepath %s\n", version_string);
     std::printf("CUDA backend compiled: %s\n", cuda_compiled() ? "yes" : "no");
     const int devices = cuda_device_count();

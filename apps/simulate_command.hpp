@@ -24,10 +24,35 @@ struct run_settings {
   bool keep_saved = false;       ///< keep per-path states at the save points (for --saved-csv)
 };
 
+/// What `simulate` was given on the command line.
+struct simulate_request {
+  sde_spec spec;
+  run_settings settings;     ///< as given; settings_of() completes them
+  std::string csv, json, states_csv, saved_csv;  ///< output files; empty: not written
+  double dt = 0.0;           ///< step size, when dt_given
+  bool dt_given = false;
+};
+
 /**
- * @brief Builds the SDE named by @p spec and runs it.
+ * @brief The run settings of @p request: --dt turned into a step count, the kept outputs set.
+ * @throw invalid_argument_error naming `--dt` when it does not divide t1 - t0 into whole steps
+ */
+run_settings settings_of(const simulate_request& request);
+
+/**
+ * @brief Builds the SDE named by @p spec, checks the run as check_builtin does and runs it
+ *        (simulate_run.cpp).
  * @throw invalid_argument_error naming the bad option
  */
 run_result run_builtin(const sde_spec& spec, const run_settings& settings);
+
+/**
+ * @brief Everything run_builtin checks before it starts, in the same order, without running:
+ *        precision, SDE name, dimension and parameters, save points, backend, threads, initial
+ *        state, the size of the per-path outputs, and the library's checks of the run.
+ * @throw invalid_argument_error naming the bad option; unavailable_error for a backend this build
+ *        or host lacks; out_of_memory_error for per-path outputs this host cannot hold
+ */
+void check_builtin(const sde_spec& spec, const run_settings& settings);
 
 }  // namespace scorepath::cli

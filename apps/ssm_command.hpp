@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model_checks.hpp"
 #include "score_models.hpp"
 #include "scorepath/ssm.hpp"
 
@@ -33,10 +34,21 @@ struct ssm_result {
 };
 
 /**
- * @brief Builds the model and the samples named by @p settings and runs sliced score matching.
+ * @brief Checks @p settings as check_ssm does, builds the model and the samples they name and runs
+ *        sliced score matching (ssm_run.cpp).
  * @throw invalid_argument_error naming the bad option or input
  */
 ssm_result run_ssm(const ssm_settings& settings);
+
+/**
+ * @brief Everything run_ssm checks before it starts, in the same order, without building the model,
+ *        drawing samples or running: probes, law, precision, the model and its weights file, the
+ *        samples (count, or the samples file read and checked), backend and threads.
+ * @return the model's dimension and the samples read from --samples-file, for the run
+ * @throw invalid_argument_error naming the bad option or input; unavailable_error for a backend
+ *        this build or host lacks; out_of_memory_error for buffers larger than this host's memory
+ */
+checked_inputs check_ssm(const ssm_settings& settings);
 
 /// Prints the losses with their standard errors, the closed form where known, and throughput.
 void print_ssm(const ssm_result& result, const ssm_settings& settings);

@@ -1,0 +1,109 @@
+// Running sliced score matching on checked settings: the losses, printed and written as JSON.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "command_runs.hpp"
+#include "ssm_command.hpp"
+
+namespace scorepath::cli {
+namespace {
+
+template <class T, class Model>
+ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& in,
+                     std::string description, std::optional<double> exact_ism) {
+  constexpr int D = Model::dim;
+  const std::vector<T> x = take_samples<T>(s, in);
+  context ctx(parse_backend_choice(s.backend));
+  if (s.backend == "auto" && ctx.kind() == backend::cuda &&
+      !detail::ssm_cuda_compiled<Model>::value) {
+    ctx = context(backend_choice::cpu);  // this model runs on the CPU backend only
+  }
+  ctx.set_threads(s.threads);
+  ssm_options opt;
+  opt.probes = s.probes;
+  opt.law = parse_law_option("--law", s.law);
+  opt.half_scaling = s.half_scaling;
+  opt.exact_ism = s.exact_ism;
+  rng_stream rng(s.seed + 1);
+  ssm_result r;
+  r.description = std::move(description);
+  r.dim = D;
+  r.samples = x.size() / D;
+  const auto start = std::chrono::steady_clock::now();
+  r.report = sliced_score_matching(ctx, rng, model, x, opt);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (exact_ism && s.samples_file.empty()) r.exact_ism = *exact_ism * (s.half_scaling ? 0.5 : 1.0);
+  return r;
+}
+
+template <class T>
+ssm_result run_precision(const ssm_settings& s, checked_inputs& in) {
+  ssm_result result;
+  with_builtin_model<T>(s, [&](const auto& model, std::string description,
+                               std::optional<double> exact_ism) {
+    result = run_model<T>(model, s, in, std::move(description), exact_ism);
+  });
+  return result;
+}
+
+}  // namespace
+
+ssm_result run_ssm(const ssm_settings& s) {
+  checked_inputs in = check_ssm(s);
+  return s.precision == "float" ? run_precision<float>(s, in) : run_precision<double>(s, in);
+}
+
+void print_ssm(const ssm_result& r, const ssm_settings& s) {
+  std::printf("model: %s; %llu samples, %u %s probe(s) each; %s backend, %s\n",
+              r.description.c_str(), static_cast<unsigned long long>(r.samples), s.probes,
+              s.law.c_str(), to_string(r.report.used), s.precision.c_str());
+  std::printf("%-8s %14s %12s\n", "loss", "value", "std error");
+  auto row = [](const char* name, const loss_estimate& e) {
+    std::printf("%-8s %14.6f %12.6f\n", name, e.value, e.std_error);
+  };
+  row("SSM", r.report.ssm);
+  row("SSM-VR", r.report.ssm_vr);
+  if (r.report.ism) row("ISM", *r.report.ism);
+  if (r.exact_ism) {
+    std::printf("exact E[ISM] for data from this model: %.6f (SSM off by %.2f standard errors)\n",
+                *r.exact_ism, (r.report.ssm.value - *r.exact_ism) / r.report.ssm.std_error);
+  }
+  std::printf("%s: %.3f s, %.3e samples/s, %.3e sample-projections/s%s\n",
+              s.half_scaling ? "losses halved (Song et al.)" : "losses unscaled", r.seconds,
+              static_cast<double>(r.samples) / r.seconds,
+              static_cast<double>(r.samples) * s.probes / r.seconds,
+              s.exact_ism ? " (including the exact trace)" : "");
+}
+
+void write_ssm_json(const ssm_result& r, const ssm_settings& s, const std::string& path) {
+  auto loss = [](const loss_estimate& e) {
+    return nlohmann::json{{"value", e.value}, {"std_error", e.std_error}, {"samples", e.count}};
+  };
+  nlohmann::json j;
+  j["model"] = {{"name", s.model}, {"description", r.description}, {"dim", r.dim}};
+  j["settings"] = {{"samples", r.samples}, {"probes", s.probes},   {"law", s.law},
+                   {"half_scaling", s.half_scaling}, {"precision", s.precision},
+                   {"backend", to_string(r.report.used)}, {"seed", s.seed}};
+  j["ssm"] = loss(r.report.ssm);
+  j["ssm_vr"] = loss(r.report.ssm_vr);
+  if (r.report.ism) j["ism"] = loss(*r.report.ism);
+  if (r.exact_ism) j["exact_ism"] = *r.exact_ism;
+  j["seconds"] = r.seconds;
+  j["samples_per_second"] = static_cast<double>(r.samples) / r.seconds;
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("scorepath: cannot write '" + path + "'");
+  out << j.dump(2) << '\n';
+}
+
+void run_ssm_command(const ssm_settings& s, const std::string& json_path) {
+  const ssm_result r = run_ssm(s);
+  print_ssm(r, s);
+  if (!json_path.empty()) write_ssm_json(r, s, json_path);
+}
+
+}  // namespace scorepath::cli
