@@ -63,10 +63,8 @@ double parse_number(const token_reader& reader, const std::string& item, const s
 
 }  // namespace
 
-mlp_description read_mlp_file(const std::string& path) {
-  std::ifstream in(path);
-  SCOREPATH_EXPECTS(in.good(), "mlp file", path, "must be a readable file");
-  token_reader reader(path, in);
+mlp_description parse_mlp(std::istream& in, const std::string& source) {
+  token_reader reader(source, in);
   std::vector<std::string> tokens;
   auto header = [&](const char* key) {
     SCOREPATH_EXPECTS(reader.next_line(tokens), reader.where(key), "end of file",
@@ -124,7 +122,18 @@ mlp_description read_mlp_file(const std::string& path) {
   return net;
 }
 
-void write_mlp_file(const std::string& path, const mlp_description& network) {
+mlp_description parse_mlp_text(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  return parse_mlp(in, source);
+}
+
+mlp_description read_mlp_file(const std::string& path) {
+  std::ifstream in(path);
+  SCOREPATH_EXPECTS(in.good(), "mlp file", path, "must be a readable file");
+  return parse_mlp(in, path);
+}
+
+std::string format_mlp_text(const mlp_description& network) {
   const std::size_t need = mlp_parameter_count(network.dim, network.hidden);
   SCOREPATH_EXPECTS(network.parameters.size() == need, "parameters size",
                     network.parameters.size(),
@@ -133,16 +142,23 @@ void write_mlp_file(const std::string& path, const mlp_description& network) {
     SCOREPATH_EXPECTS(std::isfinite(network.parameters[k]), "parameters[" + std::to_string(k) + "]",
                       network.parameters[k], "must be finite");
   }
+  std::ostringstream out;
+  out << "scorepath-mlp 1\ndim " << network.dim << "\nhidden";
+  for (int w : network.hidden) out << ' ' << w;
+  out << "\nactivation " << to_string(network.activation) << "\nparameters " << need << '\n';
+  out.precision(17);
+  for (std::size_t k = 0; k < need; ++k) out << network.parameters[k] << ((k + 1) % 8 ? ' ' : '\n');
+  if (need % 8 != 0) out << '\n';
+  return out.str();
+}
+
+void write_mlp_file(const std::string& path, const mlp_description& network) {
+  const std::string text = format_mlp_text(network);
   const std::string staging = path + ".tmp";
   {
     std::ofstream out(staging, std::ios::trunc);
     SCOREPATH_EXPECTS(out.good(), "mlp file", staging, "must be writable");
-    out << "scorepath-mlp 1\ndim " << network.dim << "\nhidden";
-    for (int w : network.hidden) out << ' ' << w;
-    out << "\nactivation " << to_string(network.activation) << "\nparameters " << need << '\n';
-    out.precision(17);
-    for (std::size_t k = 0; k < need; ++k) out << network.parameters[k] << ((k + 1) % 8 ? ' ' : '\n');
-    if (need % 8 != 0) out << '\n';
+    out << text;
     out.flush();
     if (!out.good()) {
       out.close();

@@ -14,11 +14,17 @@
  * `dim` is the input and output width D; `hidden` lists the hidden widths (nothing after the word
  * for a single affine layer); `activation` is softplus, tanh, silu or elu; `parameters` is the
  * length of the flat buffer, whose layout mlp.hpp documents, and must equal what the widths need.
- * Numbers are decimal (written with 17 significant digits, so doubles round-trip exactly). Anything
- * after the last parameter is an error, as is a missing, misspelled or repeated header line.
+ * Numbers are decimal (digits, sign, point and exponent only; written with 17 significant digits,
+ * so doubles round-trip exactly, subnormal ones included). Anything after the last parameter is an
+ * error, as is a missing, misspelled or repeated header line.
+ *
+ * Reading never trusts a count it has not checked: the parameter count must equal what the widths
+ * need, and the buffer grows with the values actually read, so a short file that claims a huge
+ * network costs no more memory than its own text.
  */
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +41,29 @@ struct mlp_description {
   mlp_activation activation = mlp_activation::softplus;  ///< hidden activation
   std::vector<double> parameters;                     ///< the flat buffer
 };
+
+/**
+ * @brief Parses and checks network text in the format above; read_mlp_file runs this on a file.
+ * @param in the text
+ * @param source where the text came from (a path, or a name), used in error messages
+ * @throw invalid_argument_error naming `mlp file <source> line N: <item>` (wrong magic or version,
+ *        a bad or repeated header line, widths below 1 or too large, a parameter count that does
+ *        not match the widths, a malformed or non-finite number, a truncated text, trailing data,
+ *        a read error)
+ */
+mlp_description parse_mlp(std::istream& in, const std::string& source);
+
+/**
+ * @brief parse_mlp on text held in memory.
+ * @throw invalid_argument_error as parse_mlp
+ */
+mlp_description parse_mlp_text(const std::string& text, const std::string& source);
+
+/**
+ * @brief The text of a network in the format above, which parse_mlp reads back bit for bit.
+ * @throw invalid_argument_error for inconsistent widths and parameters or a non-finite parameter
+ */
+std::string format_mlp_text(const mlp_description& network);
 
 /**
  * @brief Reads and checks a network file.
