@@ -45,6 +45,19 @@ std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden) {
   return total;
 }
 
+void check_mlp_view_widths(const std::vector<int>& hidden) {
+  SCOREPATH_EXPECTS(hidden.size() <= static_cast<std::size_t>(mlp_view_max_hidden), "hidden size",
+                    hidden.size(),
+                    "must be at most " + std::to_string(mlp_view_max_hidden) +
+                        " hidden layers for an mlp_view (the CUDA backend); use the CPU backend");
+  for (std::size_t l = 0; l < hidden.size(); ++l) {
+    SCOREPATH_EXPECTS(hidden[l] >= 1 && hidden[l] <= mlp_view_max_width,
+                      "hidden[" + std::to_string(l) + "]", hidden[l],
+                      "must be between 1 and " + std::to_string(mlp_view_max_width) +
+                          " for an mlp_view (the CUDA backend); use the CPU backend");
+  }
+}
+
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
                                           std::uint64_t seed) {
   std::vector<double> p(mlp_parameter_count(dim, hidden));

@@ -1,19 +1,25 @@
 // The MLP score model (scores/mlp.hpp) and its file format (mlp_file.hpp): forward values against a
 // plain reference written here, Jacobian-vector products and divergences against central finite
 // differences in double, packs against scalars, sliced score matching's unbiasedness against the
-// exact ISM, file round trips, and typed errors for bad widths, parameters and files.
+// exact ISM, file round trips, and typed errors for bad widths, parameters and files. The device
+// form (mlp_view.hpp) evaluated on the host gives the model's results bit for bit, and networks
+// beyond its caps are refused naming the width or the depth.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "scorepath/mlp_file.hpp"
 #include "scorepath/scores/mlp.hpp"
+#include "scorepath/scores/mlp_view.hpp"
+#include "scorepath/simd_pack.hpp"
 #include "scorepath/ssm.hpp"
 
 namespace scorepath {
@@ -374,6 +380,151 @@ TEST(MlpModel, ConstructorNamesTheParameter) {
             std::string::npos);
   EXPECT_NE(message([] { (void)parse_mlp_activation("relu"); }).find("activation"),
             std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The device form, evaluated on the host.
+// ---------------------------------------------------------------------------------------------
+
+/// Bitwise equality of two lane values (a scalar, a pack, or a dual of either).
+template <class R>
+bool same_bits(const R& a, const R& b) {
+  return std::memcmp(&a, &b, sizeof(R)) == 0;
+}
+
+template <class R> double primal_lane0(const R& r) { if constexpr (std::is_arithmetic_v<R>) return r; else if constexpr (is_dual<R>::value) return primal_lane0(r.val); else return r[0]; }
+
+/// Inputs for lane type R: sample s, coordinate i, tangent k get distinct values around zero.
+template <class R>
+struct lane_inputs;
+template <>
+struct lane_inputs<float> {
+  static float at(int s, int i) { return 1.7f * std::sin(1.0f + 0.37f * s + 0.91f * i); }
+};
+template <>
+struct lane_inputs<double> {
+  static double at(int s, int i) { return 1.7 * std::sin(1.0 + 0.37 * s + 0.91 * i); }
+};
+template <class T, int W>
+struct lane_inputs<simd::pack<T, W>> {
+  static simd::pack<T, W> at(int s, int i) {
+    simd::pack<T, W> p;
+    for (int l = 0; l < W; ++l) p.v[l] = lane_inputs<T>::at(s * W + l, i);
+    return p;
+  }
+};
+template <class R, int K>
+struct lane_inputs<dual<R, K>> {
+  static dual<R, K> at(int s, int i) {
+    dual<R, K> d(lane_inputs<R>::at(s, i));
+    for (int k = 0; k < K; ++k) d.tan[k] = lane_inputs<R>::at(s + 100 * (k + 1), i);
+    return d;
+  }
+};
+
+/// Checks that @p model and its view give the same bits for 5 inputs of lane type R.
+template <class R, class T, int D>
+void expect_view_matches_model(const mlp_score<T, D>& model) {
+  const mlp_view<T, D> view = model.view();
+  for (int s = 0; s < 5; ++s) {
+    vec<R, D> x;
+    for (int i = 0; i < D; ++i) x[i] = lane_inputs<R>::at(s, i);
+    const vec<R, D> want = model(x);
+    const vec<R, D> got = view(x);
+    for (int i = 0; i < D; ++i) {
+      ASSERT_TRUE(same_bits(got[i], want[i])) << "sample " << s << " i " << i;
+    }
+  }
+}
+
+template <class T, int D>
+void expect_view_matches_model_for_every_lane_type(const std::vector<int>& hidden) {
+  using P = simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes>;
+  for (mlp_activation a : all_activations) {
+    SCOPED_TRACE(to_string(a));
+    const auto model = mlp_score<T, D>::random(hidden, a, 17);
+    expect_view_matches_model<T>(model);
+    expect_view_matches_model<P>(model);
+    expect_view_matches_model<dual<T, 3>>(model);
+    expect_view_matches_model<dual<P, 2>>(model);
+  }
+}
+
+TEST(MlpView, HostEvaluationIsTheModelBitForBit) {
+  // Widths that leave a partial block of rows (13, 5) and one that fills the view's width cap.
+  expect_view_matches_model_for_every_lane_type<float, 2>({13, 5});
+  expect_view_matches_model_for_every_lane_type<double, 2>({13, 5});
+  expect_view_matches_model_for_every_lane_type<float, 3>({mlp_view_max_width});
+  expect_view_matches_model_for_every_lane_type<double, 64>({24, 24});
+}
+
+TEST(MlpView, DescribesTheModelsWidthsAndParameters) {
+  const auto model = mlp_score<float, 3>::random({7, 5}, mlp_activation::silu, 2);
+  const mlp_view<float, 3> v = model.view();
+  EXPECT_EQ(v.parameters, model.parameters().data());
+  EXPECT_EQ(v.parameter_count, model.parameters().size());
+  EXPECT_EQ(v.layers, 3);
+  EXPECT_EQ(v.widest, 7);
+  EXPECT_EQ(v.activation, mlp_activation::silu);
+  const int want[] = {3, 7, 5, 3};
+  for (int l = 0; l < 4; ++l) EXPECT_EQ(v.widths[l], want[l]) << l;
+  static_assert(std::is_trivially_copyable_v<mlp_view<float, 3>>, "a view is passed to kernels");
+}
+
+TEST(MlpView, SlicedScoreMatchingOfTheViewIsTheModels) {
+  // The CPU backend runs the view through the same ssm_one_sample: every output matches.
+  const auto model = mlp_score<double, 2>::random({16, 16}, mlp_activation::elu, 8);
+  const std::vector<double> x = sample_points(101, 2, 3);
+  ssm_options opt;
+  opt.probes = 3;
+  opt.exact_ism = true;
+  std::vector<double> div_model(101 * 3), div_view(101 * 3);
+  ssm_outputs<double> out_model, out_view;
+  out_model.divergences = host_output(div_model.data(), div_model.size());
+  out_view.divergences = host_output(div_view.data(), div_view.size());
+  rng_stream r1(6), r2(6);
+  const ssm_report a = sliced_score_matching(cpu(), r1, model, x, opt, out_model);
+  const ssm_report b = sliced_score_matching(cpu(), r2, model.view(), x, opt, out_view);
+  EXPECT_EQ(a.ssm.value, b.ssm.value);
+  EXPECT_EQ(a.ism->value, b.ism->value);
+  EXPECT_EQ(div_model, div_view);
+}
+
+/// The invalid_argument_error that @p make throws, or a failure.
+template <class F>
+invalid_argument_error argument_error(F&& make) {
+  try {
+    make();
+  } catch (const invalid_argument_error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no invalid_argument_error";
+  return invalid_argument_error("none", "none", "", __FILE__, __LINE__);
+}
+
+TEST(MlpView, NetworksBeyondTheCapsAreRefusedNamingTheParameter) {
+  const int too_wide = mlp_view_max_width + 1;
+  const auto wide = mlp_score<float, 2>::random({8, too_wide}, mlp_activation::tanh, 1);
+  const invalid_argument_error w = argument_error([&] { (void)wide.view(); });
+  EXPECT_EQ(w.parameter(), "hidden[1]");
+  EXPECT_EQ(w.value(), std::to_string(too_wide));
+
+  const std::vector<int> deep_widths(mlp_view_max_hidden + 1, 4);
+  const auto deep = mlp_score<double, 2>::random(deep_widths, mlp_activation::tanh, 1);
+  const invalid_argument_error d = argument_error([&] { (void)deep.view(); });
+  EXPECT_EQ(d.parameter(), "hidden size");
+  EXPECT_EQ(d.value(), std::to_string(mlp_view_max_hidden + 1));
+
+  const invalid_argument_error z =
+      argument_error([] { check_mlp_view_widths({3, 0}); });
+  EXPECT_EQ(z.parameter(), "hidden[1]");
+  EXPECT_EQ(z.value(), "0");
+
+  // At the caps exactly, a view is made.
+  const std::vector<int> widest_deepest(mlp_view_max_hidden, mlp_view_max_width);
+  EXPECT_NO_THROW(check_mlp_view_widths(widest_deepest));
+  // The owning model itself has no caps: the CPU backend runs such networks.
+  EXPECT_NO_THROW((void)wide(vec<float, 2>{{0.5f, -0.5f}}));
 }
 
 }  // namespace

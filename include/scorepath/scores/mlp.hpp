@@ -9,10 +9,13 @@
  * (w_{l+1} rows of w_l entries, [j·w_l + i]) followed by b_l (w_{l+1} entries); its length is
  * Σ_l w_{l+1}(w_l + 1). The file format that stores a network is in mlp_file.hpp.
  *
- * The model runs on the CPU backend only: each thread keeps its layer activations in a
- * thread-local buffer, and every weight is applied to a whole SIMD pack of samples and all their
- * tangents at once, so a layer is a small matrix product rather than one matrix-vector product per
- * sample.
+ * The model evaluates through mlp_forward (scores/mlp_forward.hpp). On the CPU backend each thread
+ * keeps its layer activations in a thread-local buffer, and every weight is applied to a whole
+ * SIMD pack of samples and all their tangents at once, so a layer is a small matrix product rather
+ * than one matrix-vector product per sample. The CUDA backend runs the same body on an mlp_view
+ * (scores/mlp_view.hpp) of the network, one sample per thread, for networks of at most
+ * mlp_view_max_hidden hidden layers of width at most mlp_view_max_width; it refuses larger ones
+ * with an invalid_argument_error naming `hidden size` or `hidden[l]`.
  */
 #pragma once
 
@@ -27,12 +30,11 @@
 #include "scorepath/dual.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/math.hpp"
+#include "scorepath/scores/mlp_forward.hpp"
+#include "scorepath/scores/mlp_view.hpp"
 #include "scorepath/vec.hpp"
 
 namespace scorepath {
-
-/// Activation of the hidden layers.
-enum class mlp_activation { softplus, tanh, silu, elu };
 
 /// Name of an activation ("softplus", "tanh", "silu", "elu").
 const char* to_string(mlp_activation act) noexcept;
@@ -95,81 +97,22 @@ class mlp_score {
   mlp_activation activation() const { return act_; }                ///< hidden activation
   const std::vector<T>& parameters() const { return params_; }      ///< the flat buffer
 
+  /**
+   * @brief A view of this network for host or device code (scores/mlp_view.hpp), over this
+   *        model's parameters; valid while the model lives.
+   * @throw invalid_argument_error naming `hidden size` or `hidden[l]` when the network exceeds
+   *        the view's caps (mlp_view_max_hidden layers, mlp_view_max_width wide)
+   */
+  mlp_view<T, D> view() const { return mlp_view<T, D>::over(params_.data(), hidden_, act_); }
+
   /// S(x) for a sample, a pack of samples, or their dual numbers.
   template <class R>
   vec<R, D> operator()(const vec<R, D>& x) const {
-    thread_local std::vector<R> buffer;
-    if (buffer.size() < 2 * static_cast<std::size_t>(widest_)) buffer.resize(2 * widest_);
-    R* in = buffer.data();
-    R* out = in + widest_;
-    for (int i = 0; i < D; ++i) in[i] = x[i];
-    const T* p = params_.data();
-    const int layers = static_cast<int>(widths_.size()) - 1;
-    for (int l = 0; l < layers; ++l) {
-      const int n_in = widths_[l];
-      const int n_out = widths_[l + 1];
-      affine(p, p + static_cast<std::size_t>(n_out) * n_in, n_in, n_out, in, out);
-      p += static_cast<std::size_t>(n_out) * (n_in + 1);
-      if (l + 1 < layers) activate(out, n_out);
-      std::swap(in, out);
-    }
-    vec<R, D> s;
-    for (int i = 0; i < D; ++i) s[i] = in[i];
-    return s;
+    return mlp_forward(params_.data(), widths_.data(), static_cast<int>(widths_.size()) - 1, act_,
+                       x, detail::mlp_host_scratch<R>(widest_), widest_);
   }
 
  private:
-  /// Output rows computed together: as many accumulators as stay in vector registers next to
-  /// the input value they share (a pack is one register; a dual holds K + 1 of them).
-  template <class R>
-  static constexpr int row_block = sizeof(R) <= 128 ? 8 : 4;
-
-  /// out = W·in + b, row_block output rows at a time so each input is loaded once per block.
-  template <class R>
-  static void affine(const T* w, const T* b, int n_in, int n_out, const R* in, R* out) {
-    constexpr int RB = row_block<R>;
-    int j = 0;
-    for (; j + RB <= n_out; j += RB) {
-      const T* rows = w + static_cast<std::size_t>(j) * n_in;
-      R acc[RB];
-      SCOREPATH_HOST_UNROLL8
-      for (int r = 0; r < RB; ++r) acc[r] = R(b[j + r]);
-      for (int i = 0; i < n_in; ++i) {
-        const R h = in[i];
-        SCOREPATH_HOST_UNROLL8
-        for (int r = 0; r < RB; ++r) {
-          acc[r] = acc[r] + h * rows[static_cast<std::size_t>(r) * n_in + i];
-        }
-      }
-      SCOREPATH_HOST_UNROLL8
-      for (int r = 0; r < RB; ++r) out[j + r] = acc[r];
-    }
-    for (; j < n_out; ++j) {
-      const T* wj = w + static_cast<std::size_t>(j) * n_in;
-      R a = R(b[j]);
-      for (int i = 0; i < n_in; ++i) a = a + in[i] * wj[i];
-      out[j] = a;
-    }
-  }
-
-  template <class R>
-  void activate(R* h, int n) const {
-    switch (act_) {
-      case mlp_activation::softplus:
-        for (int j = 0; j < n; ++j) h[j] = math::softplus(h[j]);
-        break;
-      case mlp_activation::tanh:
-        for (int j = 0; j < n; ++j) h[j] = math::tanh(h[j]);
-        break;
-      case mlp_activation::silu:
-        for (int j = 0; j < n; ++j) h[j] = math::silu(h[j]);
-        break;
-      case mlp_activation::elu:
-        for (int j = 0; j < n; ++j) h[j] = math::elu(h[j]);
-        break;
-    }
-  }
-
   std::vector<int> hidden_;
   mlp_activation act_;
   std::vector<T> params_;
