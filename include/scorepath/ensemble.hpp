@@ -133,6 +133,7 @@ em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::ve
   const std::uint64_t save_values = plan.save_steps.size() * static_cast<std::uint64_t>(D);
   const bool on_cuda = ctx.kind() == backend::cuda;
   auto check_output = [&](const output_span<T>& span, const char* name, std::uint64_t per_path) {
+    check_span_not_dangling(span, name);
     if (!span.wanted()) return;
     const std::size_t need = checked_size_product(per_path, opt.paths, name);
     SCOREPATH_EXPECTS(span.size == need, std::string(name) + " size", span.size,

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "scorepath/error.hpp"
 
@@ -25,6 +26,17 @@ struct output_span {
   /// True when the output is wanted.
   bool wanted() const noexcept { return data != nullptr; }
 };
+
+/**
+ * @brief Refuses an output span with null data but a non-zero size: a buffer the caller meant to
+ *        pass and did not, which would otherwise read as "not wanted".
+ * @throw invalid_argument_error naming @p name
+ */
+template <class T>
+void check_span_not_dangling(const output_span<T>& span, const std::string& name) {
+  SCOREPATH_EXPECTS(span.data != nullptr || span.size == 0, name, "null",
+                    "has size " + std::to_string(span.size) + " but no data");
+}
 
 /// A host output span over @p data with @p size elements.
 template <class T>

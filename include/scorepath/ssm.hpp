@@ -86,6 +86,7 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   SCOREPATH_EXPECTS(opt.probes >= 1, "probes", opt.probes, "must be at least 1");
   const std::uint64_t n = samples.size / D;
   auto check = [&](const output_span<T>& span, const char* name, std::uint64_t per_sample) {
+    check_span_not_dangling(span, name);
     if (!span.wanted()) return;
     const std::size_t need = checked_size_product(per_sample, n, name);
     SCOREPATH_EXPECTS(span.size == need, std::string(name) + " size", span.size,
