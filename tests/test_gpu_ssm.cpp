@@ -1,12 +1,17 @@
 // Sliced score matching on the CUDA backend against the CPU backend: the same probes, projections,
-// divergences and losses for every probe law, device-resident inputs and outputs, and the typed
-// error for a model without a CUDA kernel. Every test skips itself when no CUDA device is found.
+// divergences and losses for every probe law, for the Gaussian mixtures and the MLP (parameters
+// staged in shared memory, and read from global memory when they do not fit), device-resident
+// inputs and outputs, and the typed errors for a model without a CUDA kernel and for a network
+// beyond the device caps. Every test skips itself when no CUDA device is found.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gpu_test_support.hpp"
@@ -86,12 +91,13 @@ void expect_close(const std::vector<T>& gpu, const std::vector<T>& cpu, double r
 }
 
 template <class Model>
-void compare_backends(const Model& model, double rel) {
+void compare_backends(const Model& model, double rel,
+                      std::initializer_list<std::uint32_t> probe_counts = {1u, 3u, 9u}) {
   using T = typename Model::scalar_type;
   const std::vector<T> x = test_samples<T>(3001, Model::dim);  // not a multiple of any width
   for (probe_law law : {probe_law::gaussian, probe_law::rademacher, probe_law::sphere,
                         probe_law::orthogonal}) {
-    for (std::uint32_t m : {1u, 3u, 9u}) {
+    for (std::uint32_t m : probe_counts) {
       SCOPED_TRACE(std::string(to_string(law)) + " M=" + std::to_string(m));
       const auto gpu = run(context(backend_choice::cuda), model, x, m, law);
       const auto cpu = run(context(backend_choice::cpu), model, x, m, law);
@@ -149,13 +155,94 @@ TEST(GpuSsm, DeviceSamplesAndOutputsAreUsedInPlace) {
 }
 #endif
 
+/// Tolerance of @p ulps units in the last place of T, for values of order one.
+template <class T>
+double ulps(double count) {
+  return count * std::numeric_limits<T>::epsilon();
+}
+
+// The GPU runs the CPU's body (mlp_forward, ssm_one_sample) in the same order; only the
+// activations' math libraries and the contraction of products into FMAs differ, a few ulps per
+// operation carried through the layers.
+TEST(GpuSsm, FloatMlpMatchesTheCpuForEveryActivation) {
+  SCOREPATH_REQUIRE_GPU();
+  for (mlp_activation a : {mlp_activation::softplus, mlp_activation::tanh, mlp_activation::silu,
+                           mlp_activation::elu}) {
+    SCOPED_TRACE(to_string(a));
+    compare_backends(mlp_score<float, 2>::random({64, 64}, a, 5), ulps<float>(1024));
+  }
+}
+
+TEST(GpuSsm, DoubleMlpMatchesTheCpuForEveryActivation) {
+  SCOREPATH_REQUIRE_GPU();
+  for (mlp_activation a : {mlp_activation::softplus, mlp_activation::tanh, mlp_activation::silu,
+                           mlp_activation::elu}) {
+    SCOPED_TRACE(to_string(a));
+    compare_backends(mlp_score<double, 2>::random({64, 64}, a, 6), ulps<double>(4096));
+  }
+}
+
+TEST(GpuSsm, MlpAtTheDeviceCapsMatchesTheCpu) {
+  SCOREPATH_REQUIRE_GPU();
+  // 2-128-128-2 in float (68 KB of parameters) is staged in shared memory; in double three
+  // layers of the widest width (1 MB) exceed any device's shared memory and are read from global
+  // memory.
+  compare_backends(mlp_score<float, 2>::random({128, 128}, mlp_activation::softplus, 7),
+                   ulps<float>(1024), {4u});
+  std::vector<int> widest(3, mlp_view_max_width);
+  compare_backends(mlp_score<double, 2>::random(widest, mlp_activation::silu, 8),
+                   ulps<double>(4096), {2u});
+}
+
+TEST(GpuSsm, MlpBeyondTheDeviceCapsIsRefusedNamingTheWidthOrDepth) {
+  SCOREPATH_REQUIRE_GPU();
+  const std::vector<float> x(20, 0.5f);
+  ssm_options opt;
+  auto refusal = [&](const mlp_score<float, 2>& net) -> std::string {
+    rng_stream rng(1);
+    try {
+      sliced_score_matching(context(backend_choice::cuda), rng, net, x, opt);
+    } catch (const invalid_argument_error& e) {
+      return e.parameter() + " = " + e.value();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(refusal(mlp_score<float, 2>::random({16, mlp_view_max_width + 1}, mlp_activation::tanh,
+                                                1)),
+            "hidden[1] = " + std::to_string(mlp_view_max_width + 1));
+  EXPECT_EQ(refusal(mlp_score<float, 2>::random(std::vector<int>(mlp_view_max_hidden + 1, 4),
+                                                mlp_activation::tanh, 1)),
+            "hidden size = " + std::to_string(mlp_view_max_hidden + 1));
+}
+
+TEST(GpuSsm, Mlp64HasNoKernelAndThrowsUnavailable) {
+  SCOREPATH_REQUIRE_GPU();
+  const auto net = mlp_score<float, 64>::random({8}, mlp_activation::tanh, 1);
+  rng_stream rng(1);
+  const std::vector<float> x(128, 0.5f);
+  ssm_options opt;
+  EXPECT_THROW(sliced_score_matching(context(backend_choice::cuda), rng, net, x, opt),
+               unavailable_error);
+}
+
+/// A score model of the caller's own, for which no CUDA kernel is compiled: S(x) = −x.
+struct negated_identity {
+  static constexpr int dim = 2;
+  using scalar_type = float;
+  template <class R>
+  vec<R, 2> operator()(const vec<R, 2>& x) const {
+    vec<R, 2> s;
+    for (int i = 0; i < 2; ++i) s[i] = -x[i];
+    return s;
+  }
+};
+
 TEST(GpuSsm, ModelWithoutKernelThrowsUnavailable) {
   SCOREPATH_REQUIRE_GPU();
-  const auto net = mlp_score<float, 2>::random({8}, mlp_activation::tanh, 1);
   rng_stream rng(1);
   const std::vector<float> x(20, 0.5f);
   ssm_options opt;
-  EXPECT_THROW(sliced_score_matching(context(backend_choice::cuda), rng, net, x, opt),
+  EXPECT_THROW(sliced_score_matching(context(backend_choice::cuda), rng, negated_identity{}, x, opt),
                unavailable_error);
 }
 

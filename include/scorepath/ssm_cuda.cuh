@@ -8,13 +8,17 @@
  * your own gets one from a .cu file of yours that includes this header, explicitly instantiates
  * detail::ssm_run_cuda for the model, and specialises detail::ssm_cuda_compiled<Model> to true
  * where sliced_score_matching is called (kernels/ssm_builtin.cu and detail/builtin_ssm.hpp do
- * exactly that).
+ * exactly that). A trivially copyable model is passed to the kernel as it is; one that owns host
+ * memory specialises detail::ssm_cuda_model to give its device form (scores/mlp_cuda.cuh does so
+ * for mlp_score).
  */
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "scorepath/cuda_check.hpp"
@@ -43,11 +47,56 @@ struct ssm_cuda_sink {
   }
 };
 
-template <int BlockThreads, probe_law Law, int K, class Model, class T>
-__global__ void __launch_bounds__(BlockThreads)
-    ssm_samples_kernel(Model model, ssm_plan<T> plan, std::uint64_t chunk_begin,
-                       std::uint64_t chunk_n, T* scratch) {
+/**
+ * @brief How ssm_run_cuda hands a host model to its kernel. This default passes the model itself
+ *        by value and stages nothing; it fits any trivially copyable model.
+ *
+ * A specialisation for a model that owns host memory provides the same members:
+ * - `device_model`: a trivially copyable form with the model's `dim`, `scalar_type` and a
+ *   `__host__ __device__` operator(), which the kernel runs through ssm_one_sample;
+ * - `max_tangents`: the most tangents per dual evaluation a thread carries without spilling;
+ * - `min_blocks_per_sm`: the kernel's second launch bound (0 for none). Without one, ptxas may
+ *   trade registers for spills to raise occupancy; 1 lets a thread have all 255 registers;
+ * - `stages`: whether kernels call `stage` (when false, `stage` is never compiled in);
+ * - `binding bind(const Model&, cudaStream_t)`: called once per sliced_score_matching call; the
+ *   binding owns whatever device memory the device form points to while the kernels run, and
+ *   has members `model` (the device_model) and `stage_bytes` (bytes the kernel would like to
+ *   stage in shared memory per block, 0 for none);
+ * - `__device__ static void stage(device_model&, unsigned char* shared)`: called by every
+ *   thread of a block before its first sample when ssm_run_cuda granted stage_bytes of dynamic
+ *   shared memory (it does when they fit the device's opt-in per-block limit); it fills
+ *   `shared`, synchronises the block, and points the model at it.
+ */
+template <class Model>
+struct ssm_cuda_model {
+  static_assert(std::is_trivially_copyable_v<Model>,
+                "a model that owns memory needs an ssm_cuda_model specialisation for CUDA");
+  using device_model = Model;
+  static constexpr int max_tangents = cuda_max_tangents<Model::dim, typename Model::scalar_type>;
+  static constexpr int min_blocks_per_sm = 0;
+  static constexpr bool stages = false;
+  /// The model by value; nothing to stage.
+  struct binding {
+    device_model model;
+    std::size_t stage_bytes = 0;
+  };
+  static binding bind(const Model& model, cudaStream_t) { return {model, 0}; }
+  __device__ static void stage(device_model&, unsigned char*) {}
+};
+
+template <int BlockThreads, probe_law Law, int K, class Form, class T>
+__global__ void __launch_bounds__(BlockThreads, Form::min_blocks_per_sm)
+    ssm_samples_kernel(typename Form::device_model model, ssm_plan<T> plan,
+                       std::uint64_t chunk_begin, std::uint64_t chunk_n, T* scratch,
+                       bool staged) {
+  using Model = typename Form::device_model;
   constexpr int D = Model::dim;
+  if constexpr (Form::stages) {
+    extern __shared__ __align__(16) unsigned char ssm_staged[];
+    if (staged) Form::stage(model, ssm_staged);
+  } else {
+    (void)staged;
+  }
   const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * BlockThreads;
   for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x;
        i < chunk_n; i += stride) {
@@ -74,15 +123,27 @@ __global__ void __launch_bounds__(BlockThreads)
 
 /**
  * @brief Runs @p plan on the device. Host outputs are staged through device memory; device
- *        outputs and samples are used in place.
+ *        outputs and samples are used in place. The model reaches the kernels in its device form
+ *        (ssm_cuda_model), bound once per call.
  */
 template <class Model, class T>
 void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
                   grouped_moments& totals) {
   constexpr int D = Model::dim;
+  using form = ssm_cuda_model<Model>;
   SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
   cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
   const std::uint32_t rows = plan.rows();
+
+  // The model's device form, and the shared memory it stages per block when that fits.
+  const typename form::binding bound = form::bind(model, stream);
+  std::size_t shared_bytes = 0;
+  if (bound.stage_bytes > 0) {
+    int optin = 0;
+    SCOREPATH_CUDA_TRY(
+        cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, ctx.device()));
+    if (bound.stage_bytes <= static_cast<std::size_t>(optin)) shared_bytes = bound.stage_bytes;
+  }
 
   // Stage host inputs and outputs (as their spans declared them) through device memory.
   ssm_plan<T> dev = plan;
@@ -110,16 +171,21 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
   device_buffer block_acc(max_blocks * rows * sizeof(moment_accumulator), stream);
   std::vector<moment_accumulator> host_acc;
 
-  dispatch_law_and_tangents<cuda_max_tangents<D, T>>(plan.law, plan.probes, [&](auto law_tag,
-                                                                              auto k_tag) {
+  dispatch_law_and_tangents<form::max_tangents>(plan.law, plan.probes, [&](auto law_tag,
+                                                                            auto k_tag) {
     constexpr probe_law Law = decltype(law_tag)::value;
     constexpr int K = decltype(k_tag)::value;
+    const auto kernel = ssm_samples_kernel<ssm_block_threads, Law, K, form, T>;
+    if (shared_bytes > 0) {
+      SCOREPATH_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              static_cast<int>(shared_bytes)));
+    }
     for (std::uint64_t begin = 0; begin < plan.count; begin += plan.chunk) {
       const std::uint64_t n = std::min(plan.chunk, plan.count - begin);
       const std::uint64_t grid = (n + ssm_block_threads - 1) / ssm_block_threads;
-      ssm_samples_kernel<ssm_block_threads, Law, K>
-          <<<static_cast<unsigned>(std::min<std::uint64_t>(grid, 1u << 30)), ssm_block_threads, 0,
-             stream>>>(model, dev, begin, n, scratch.as<T>());
+      kernel<<<static_cast<unsigned>(std::min<std::uint64_t>(grid, 1u << 30)), ssm_block_threads,
+               shared_bytes, stream>>>(bound.model, dev, begin, n, scratch.as<T>(),
+                                       shared_bytes > 0);
       SCOREPATH_CUDA_TRY(cudaGetLastError());
       const std::uint64_t blocks = (n + statistics_block - 1) / statistics_block;
       const std::uint64_t threads = blocks * rows;

@@ -17,7 +17,7 @@ SCOREPATH_FOR_EACH_BUILTIN_SSM(SCOREPATH_EXTERN_SSM_CPU)
 #define SCOREPATH_SSM_CUDA_COMPILED(M, T) \
   template <>                             \
   struct ssm_cuda_compiled<builtin::M<T>> : std::true_type {};
-SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(SCOREPATH_SSM_CUDA_COMPILED)
+SCOREPATH_FOR_EACH_BUILTIN_SSM_ON_CUDA(SCOREPATH_SSM_CUDA_COMPILED)
 #undef SCOREPATH_SSM_CUDA_COMPILED
 #endif
 }  // namespace scorepath::detail

@@ -24,7 +24,8 @@ template <class T> using mlp2 = mlp_score<T, 2>;
 template <class T> using mlp64 = mlp_score<T, 64>;
 }  // namespace scorepath::detail::builtin
 
-/// Models with kernels on both backends: X(ModelAlias, T).
+/// Models with kernels on both backends, compiled in kernels/ssm_builtin.cu and
+/// host/ssm_cpu_builtin.cpp: X(ModelAlias, T).
 #define SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X) \
   X(gauss2, float) X(gauss2, double)           \
   X(diag_gauss2, float) X(diag_gauss2, double) \
@@ -35,9 +36,18 @@ template <class T> using mlp64 = mlp_score<T, 64>;
 /// than a GPU thread has, and the 64-dimensional one more still.
 #define SCOREPATH_FOR_EACH_BUILTIN_SSM_CPU_ONLY(X) \
   X(gmm16, double) X(gmm64, float) X(gmm64, double)
-/// The MLP models (CPU backend only; compiled in their own translation unit).
+/// The MLP models, compiled for the CPU in a translation unit of their own (host/ssm_cpu_mlp.cpp).
 #define SCOREPATH_FOR_EACH_BUILTIN_SSM_MLP(X) \
   X(mlp2, float) X(mlp2, double) X(mlp64, float) X(mlp64, double)
+/// The MLP models with CUDA kernels too (kernels/ssm_mlp.cu). The 64-dimensional ones run on the
+/// CPU only: a GPU thread of sliced score matching holds a sample's input, probes and output
+/// duals, at least 4·D = 256 values for D = 64, more registers than it has.
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM_MLP_CUDA(X) \
+  X(mlp2, float) X(mlp2, double)
+/// Every model the library compiles a CUDA kernel for.
+#define SCOREPATH_FOR_EACH_BUILTIN_SSM_ON_CUDA(X) \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X)        \
+  SCOREPATH_FOR_EACH_BUILTIN_SSM_MLP_CUDA(X)
 /// Every model the library compiles for the CPU.
 #define SCOREPATH_FOR_EACH_BUILTIN_SSM(X)  \
   SCOREPATH_FOR_EACH_BUILTIN_SSM_CUDA(X)     \
