@@ -4,23 +4,28 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace scorepath {
 namespace {
 
-/// Splits a file into whitespace-separated tokens, remembering the line of each.
+/// Longest line read: a longer one (a file of NULs, /dev/zero) is refused, not buffered.
+constexpr std::size_t max_line_bytes = std::size_t{1} << 26;
+
+/// Splits a text into whitespace-separated tokens, remembering the line of each.
 class token_reader {
  public:
-  token_reader(const std::string& path, std::istream& in) : path_(path), in_(in) {}
+  token_reader(const std::string& source, std::istream& in) : source_(source), in_(in) {}
 
-  /// The next non-comment line's tokens; false at the end of the file.
+  /// The next non-comment line's tokens; false at the end of the text.
+  /// @throw invalid_argument_error for a line longer than max_line_bytes
   bool next_line(std::vector<std::string>& tokens) {
     std::string line;
-    while (std::getline(in_, line)) {
-      ++line_;
+    while (read_line(line)) {
       const auto first = line.find_first_not_of(" \t\r");
       if (first == std::string::npos || line[first] == '#') continue;
       tokens.clear();
@@ -31,32 +36,53 @@ class token_reader {
     return false;
   }
 
-  /// "<path> line N: <item>", the parameter name of an error.
+  /// "mlp file <source> line N: <item>", the parameter name of an error.
   std::string where(const std::string& item) const {
-    return "mlp file " + path_ + " line " + std::to_string(line_) + ": " + item;
+    return "mlp file " + source_ + " line " + std::to_string(line_) + ": " + item;
   }
 
  private:
-  const std::string& path_;
+  /// Reads one line (without its '\n') into @p line; false at the end of the text.
+  bool read_line(std::string& line) {
+    line.clear();
+    std::streambuf* buf = in_.rdbuf();
+    if (buf == nullptr) return false;
+    bool any = false;
+    for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+      if (!any) ++line_;
+      any = true;
+      if (c == '\n') return true;
+      SCOREPATH_EXPECTS(line.size() < max_line_bytes, where("line length"), line.size(),
+                        "must be below 2^26 bytes");
+      line.push_back(static_cast<char>(c));
+    }
+    return any;
+  }
+
+  const std::string& source_;
   std::istream& in_;
-  int line_ = 0;
+  std::uint64_t line_ = 0;
 };
 
+/// The whole of @p text as a base-10 integer from 1 to 2^30.
 long parse_integer(const token_reader& reader, const std::string& item, const std::string& text) {
   errno = 0;
   char* end = nullptr;
   const long value = std::strtol(text.c_str(), &end, 10);
-  SCOREPATH_EXPECTS(errno == 0 && end != text.c_str() && *end == '\0' && value >= 1 &&
-                        value <= (1L << 30),
+  SCOREPATH_EXPECTS(errno == 0 && end != text.c_str() && end == text.c_str() + text.size() &&
+                        value >= 1 && value <= (1L << 30),
                     reader.where(item), text, "must be an integer from 1 to 2^30");
   return value;
 }
 
+/// The whole of @p text as a finite decimal number (digits, sign, point, exponent). Values below
+/// the smallest double read as subnormals or zero, as strtod rounds them; overflow is refused.
 double parse_number(const token_reader& reader, const std::string& item, const std::string& text) {
-  errno = 0;
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  SCOREPATH_EXPECTS(end != text.c_str() && *end == '\0' && errno != ERANGE && std::isfinite(value),
+  SCOREPATH_EXPECTS(text.find_first_not_of("0123456789+-.eE") == std::string::npos &&
+                        end != text.c_str() && end == text.c_str() + text.size() &&
+                        std::isfinite(value),
                     reader.where(item), text, "must be a finite decimal number");
   return value;
 }
@@ -93,19 +119,33 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
   header("activation");
   SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("activation"), tokens.size() - 1,
                     "must be one name");
-  net.activation = parse_mlp_activation(tokens[1]);
+  try {
+    net.activation = parse_mlp_activation(tokens[1]);
+  } catch (const invalid_argument_error& e) {
+    throw invalid_argument_error(reader.where("activation"), e.value(),
+                                 "must be softplus, tanh, silu or elu", __FILE__, __LINE__);
+  }
 
   header("parameters");
   SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("parameters"), tokens.size() - 1,
                     "must be one integer");
   const std::size_t declared = static_cast<std::size_t>(std::strtoull(tokens[1].c_str(), nullptr, 10));
-  const std::size_t need = mlp_parameter_count(net.dim, net.hidden);
+  std::size_t need = 0;
+  try {  // the widths are checked above: what remains is a count past what memory can address
+    need = mlp_parameter_count(net.dim, net.hidden);
+  } catch (const invalid_argument_error& e) {
+    throw invalid_argument_error(reader.where(e.parameter()), e.value(),
+                                 "widths give more parameters than memory can address", __FILE__,
+                                 __LINE__);
+  }
   SCOREPATH_EXPECTS(tokens[1].find_first_not_of("0123456789") == std::string::npos &&
                         declared == need,
                     reader.where("parameters"), tokens[1],
                     "must equal " + std::to_string(need) + ", the count the widths need");
 
-  net.parameters.reserve(std::min<std::size_t>(need, std::size_t{1} << 20));  // grows as read
+  // The buffer grows with the values read, never to a claimed size: a short text that declares a
+  // huge (but consistent) network costs no more than its own length.
+  net.parameters.reserve(std::min<std::size_t>(need, std::size_t{1} << 12));
   while (net.parameters.size() < need && reader.next_line(tokens)) {
     for (const std::string& t : tokens) {
       const std::string item = "parameters[" + std::to_string(net.parameters.size()) + "]";

@@ -14,9 +14,11 @@
  * `dim` is the input and output width D; `hidden` lists the hidden widths (nothing after the word
  * for a single affine layer); `activation` is softplus, tanh, silu or elu; `parameters` is the
  * length of the flat buffer, whose layout mlp.hpp documents, and must equal what the widths need.
- * Numbers are decimal (digits, sign, point and exponent only; written with 17 significant digits,
- * so doubles round-trip exactly, subnormal ones included). Anything after the last parameter is an
- * error, as is a missing, misspelled or repeated header line.
+ * Numbers are decimal (digits, sign, point and exponent only: no hex, nan or inf), written with 17
+ * significant digits, so doubles round-trip exactly, subnormal ones included; a value below the
+ * smallest subnormal reads as zero. Widths are integers from 1 to 2^30. Anything after the last
+ * parameter is an error, as is a missing, misspelled or repeated header line, or a line of 2^26
+ * bytes or more.
  *
  * Reading never trusts a count it has not checked: the parameter count must equal what the widths
  * need, and the buffer grows with the values actually read, so a short file that claims a huge
@@ -49,7 +51,7 @@ struct mlp_description {
  * @throw invalid_argument_error naming `mlp file <source> line N: <item>` (wrong magic or version,
  *        a bad or repeated header line, widths below 1 or too large, a parameter count that does
  *        not match the widths, a malformed or non-finite number, a truncated text, trailing data,
- *        a read error)
+ *        a line of 2^26 bytes or more)
  */
 mlp_description parse_mlp(std::istream& in, const std::string& source);
 
