@@ -4,6 +4,8 @@
 #include "command_runs.hpp"
 #include "commands.hpp"
 #include "scorepath/context.hpp"
+#include "thread_option.hpp"
+#include "unsigned_option.hpp"
 
 namespace scorepath::cli {
 namespace {
@@ -12,6 +14,7 @@ namespace {
 void check_demo(const run_settings& base) {
   context ctx(parse_backend_choice(base.backend));
   ctx.set_threads(base.threads);
+  check_thread_option(base.threads);
 }
 
 }  // namespace
@@ -21,7 +24,9 @@ void add_demo_command(CLI::App& app, cli_mode mode) {
   CLI::App* cmd = app.add_subcommand("demo", "Both engines on built-in defaults, against exact values");
   cmd->add_option("--backend", settings->backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", settings->threads, "CPU threads (0: OpenMP default)");
-  cmd->add_option("--seed", settings->seed, "Philox seed")->capture_default_str();
+  cmd->add_option("--seed", settings->seed, "Philox seed")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->callback([settings, mode] {
     check_demo(*settings);
     if (mode == cli_mode::validate_only) return;

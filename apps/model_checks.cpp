@@ -50,6 +50,9 @@ checked_inputs check_model_and_samples(const model_settings& s) {
   in.dim = check_model(s);
   if (s.samples_file.empty()) {
     in.samples = s.samples;
+    // the library's words for no samples; N x D doubles must be addressable and fit this host
+    SCOREPATH_EXPECTS(in.samples >= 1, "samples", "empty", "must hold at least one sample");
+    check_doubles(in.samples, static_cast<std::uint64_t>(in.dim), "--samples");
   } else {
     in.file_samples = read_samples(s.samples_file, in.dim);
     in.samples = in.file_samples.size() / static_cast<std::size_t>(in.dim);

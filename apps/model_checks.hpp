@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "score_models.hpp"
@@ -29,8 +30,9 @@ checked_inputs check_model_and_samples(const model_settings& s);
 /// The samples @p in holds or, when none were read from a file, those @p s draws, in precision T.
 template <class T>
 std::vector<T> take_samples(const model_settings& s, checked_inputs& in) {
-  std::vector<double> x = in.file_samples.empty() ? draw_samples(s.model, in.dim, in.samples, s.seed)
-                                                  : std::move(in.file_samples);
+  std::vector<double> x = in.file_samples.empty()
+                              ? draw_samples(s.model, in.dim, in.samples, s.seed)
+                              : std::move(in.file_samples);
   in.file_samples.clear();
   return std::vector<T>(x.begin(), x.end());
 }

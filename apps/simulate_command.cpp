@@ -8,6 +8,7 @@
 #include "command_runs.hpp"
 #include "commands.hpp"
 #include "simulate_prepare.hpp"
+#include "unsigned_option.hpp"
 
 namespace scorepath::cli {
 
@@ -19,6 +20,9 @@ run_settings settings_of(const simulate_request& r) {
     SCOREPATH_EXPECTS(r.dt > 0.0 && std::isfinite(r.dt) && count >= 1.0 &&
                           std::abs(count * r.dt - span) <= 1e-9 * std::abs(span),
                       "--dt", r.dt, "must be positive and divide t1 - t0 into whole steps");
+    // the library takes fewer than 2^62 steps; the bound also keeps the conversion defined
+    SCOREPATH_EXPECTS(count < 0x1p62, "--dt", r.dt,
+                      "gives " + detail::to_text(count) + " steps over t1 - t0, at most 2^62");
     s.steps = static_cast<std::uint64_t>(count);
   }
   s.keep_final = !r.states_csv.empty();
@@ -55,21 +59,28 @@ void add_simulate_command(CLI::App& app, cli_mode mode) {
   cmd->add_option("--sigma-min", st->spec.sigma_min, "ve: sigma(0)")->capture_default_str();
   cmd->add_option("--sigma-max", st->spec.sigma_max, "ve: sigma(1)")->capture_default_str();
   cmd->add_option("--x0", st->spec.x0, "initial state: one value for all components, or dim values");
-  cmd->add_option("--paths", st->settings.paths, "number of paths")->capture_default_str();
+  cmd->add_option("--paths", st->settings.paths, "number of paths")
+      ->check(not_negative())
+      ->capture_default_str();
   CLI::Option* steps =
-      cmd->add_option("--steps", st->settings.steps, "time steps")->capture_default_str();
+      cmd->add_option("--steps", st->settings.steps, "time steps")
+      ->check(not_negative())
+      ->capture_default_str();
   CLI::Option* dt = cmd->add_option("--dt", st->dt, "step size instead of --steps; (t1 - t0)/dt must be a whole "
                                   "number")
       ->excludes(steps);
   cmd->add_option("--t0", st->settings.t0, "start time")->capture_default_str();
   cmd->add_option("--t1", st->settings.t1, "end time")->capture_default_str();
-  cmd->add_option("--seed", st->settings.seed, "Philox seed")->capture_default_str();
+  cmd->add_option("--seed", st->settings.seed, "Philox seed")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_option("--precision", st->settings.precision, "float or double")->capture_default_str();
   cmd->add_option("--backend", st->settings.backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", st->settings.threads, "CPU threads (0: OpenMP default)")
       ->capture_default_str();
   cmd->add_option("--save-every", st->settings.save_every,
                   "statistics every N steps (0: at the end only)")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--csv", st->csv, "write the statistics table as CSV");
   cmd->add_option("--json", st->json, "write the run as JSON");

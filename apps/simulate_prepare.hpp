@@ -10,6 +10,7 @@
 #include "scorepath/ensemble.hpp"
 #include "scorepath/memory.hpp"
 #include "simulate_command.hpp"
+#include "thread_option.hpp"
 
 namespace scorepath::cli {
 
@@ -17,10 +18,17 @@ namespace scorepath::cli {
 inline context make_context(const run_settings& s) {
   context ctx(parse_backend_choice(s.backend));
   ctx.set_threads(s.threads);
+  check_thread_option(s.threads);
   return ctx;
 }
 
-/// Paths, steps, times and the save points every --save-every steps (and at the end).
+/// Most save points a run takes (em_options: save points x D below 2^24).
+inline constexpr std::uint64_t max_save_points = std::uint64_t{1} << 24;
+
+/**
+ * @brief Paths, steps, times and the save points every --save-every steps (and at the end).
+ * @throw invalid_argument_error naming `--save-every` when it gives 2^24 save points or more
+ */
 inline em_options make_options(const run_settings& s) {
   em_options opt;
   opt.paths = s.paths;
@@ -29,7 +37,11 @@ inline em_options make_options(const run_settings& s) {
   opt.t1 = s.t1;
   opt.statistics = true;
   if (s.save_every > 0) {
-    for (std::uint64_t k = s.save_every; k <= s.steps; k += s.save_every) opt.save_steps.push_back(k);
+    const std::uint64_t every = s.steps / s.save_every;  // save points before the end
+    SCOREPATH_EXPECTS(every < max_save_points, "--save-every", s.save_every,
+                      "gives " + std::to_string(every) + " save points over " +
+                          std::to_string(s.steps) + " steps; at most 2^24 are kept");
+    for (std::uint64_t i = 1; i <= every; ++i) opt.save_steps.push_back(i * s.save_every);
     if (opt.save_steps.empty() || opt.save_steps.back() != s.steps) opt.save_steps.push_back(s.steps);
   }
   return opt;

@@ -6,6 +6,8 @@
 #include "command_runs.hpp"
 #include "commands.hpp"
 #include "scorepath/context.hpp"
+#include "thread_option.hpp"
+#include "unsigned_option.hpp"
 
 namespace scorepath::cli {
 
@@ -17,6 +19,7 @@ checked_inputs check_ssm(const ssm_settings& s) {
   checked_inputs in = check_model_and_samples(s);
   context ctx(parse_backend_choice(s.backend));
   ctx.set_threads(s.threads);
+  check_thread_option(s.threads);
   return in;
 }
 
@@ -37,6 +40,7 @@ void add_ssm_command(CLI::App& app, cli_mode mode) {
                                                  "tanh, silu or elu")
       ->capture_default_str();
   cmd->add_option("--samples", s->samples, "samples drawn from the built-in data distribution")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--samples-file", s->samples_file, "read samples instead: rows of D numbers");
   cmd->add_option("--probes,-m", s->probes, "probes per sample M")->capture_default_str();
@@ -44,7 +48,9 @@ void add_ssm_command(CLI::App& app, cli_mode mode) {
       ->capture_default_str();
   cmd->add_flag("--half", s->half_scaling, "report Song et al.'s 1/2-scaled losses");
   cmd->add_flag("!--no-ism", s->exact_ism, "skip the exact ISM loss");
-  cmd->add_option("--seed", s->seed, "Philox seed")->capture_default_str();
+  cmd->add_option("--seed", s->seed, "Philox seed")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_option("--precision", s->precision, "float or double")->capture_default_str();
   cmd->add_option("--backend", s->backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)");

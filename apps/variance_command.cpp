@@ -8,6 +8,8 @@
 #include "commands.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/memory.hpp"
+#include "thread_option.hpp"
+#include "unsigned_option.hpp"
 
 namespace scorepath::cli {
 
@@ -24,6 +26,7 @@ checked_inputs check_study(const variance_settings& s) {
   checked_inputs in = check_model_and_samples(s);
   context ctx(backend_choice::cpu);
   ctx.set_threads(s.threads);
+  check_thread_option(s.threads);
   // probe_variance_study's buffer of one estimate per sample and replicate
   const std::size_t estimates = checked_size_product(in.samples, s.replicates, "replicates");
   check_host_request(checked_size_product(estimates, sizeof(double), "replicates"), "replicates");
@@ -48,6 +51,7 @@ void add_variance_command(CLI::App& app, cli_mode mode) {
   cmd->add_option("--activation", s->activation, "MLP activation for random weights")
       ->capture_default_str();
   cmd->add_option("--samples", s->samples, "samples drawn from the built-in data distribution")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--samples-file", s->samples_file, "read samples instead: rows of D numbers");
   cmd->add_option("--probes,-m", s->probes, "probe counts M to study")
@@ -58,7 +62,9 @@ void add_variance_command(CLI::App& app, cli_mode mode) {
       ->capture_default_str();
   cmd->add_option("--target", s->target, "target relative error of the divergence estimate")
       ->capture_default_str();
-  cmd->add_option("--seed", s->seed, "Philox seed")->capture_default_str();
+  cmd->add_option("--seed", s->seed, "Philox seed")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_option("--precision", s->precision, "float or double")->capture_default_str();
   cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)");
   cmd->add_option("--json", s->json_path, "write the study as JSON to this file");

@@ -116,5 +116,34 @@ PY
 expect_status "simulate saved states too large" 2 "--saved-csv" -- simulate --paths 1000000000 \
   --save-every 1 --saved-csv "$work/huge.csv"
 
+# Found reviewing the checks that the command-line fuzz target runs (fuzz/, docs/fuzzing.md); the
+# inputs are kept in fuzz/corpus/cli/. A --dt giving more than 2^62 steps converted an
+# out-of-range double to an integer (undefined behaviour; UBSan reports it in fuzz_cli).
+expect_status "simulate dt giving too many steps" 2 "'--dt'" -- simulate --t1 1e300 --dt 1 --paths 10
+# --save-every built its save points before they were checked: 10^8 of them here, and without
+# end when the next point wrapped past 2^64.
+expect_status "simulate save-every too many points" 2 "'--save-every'" -- simulate --paths 10 \
+  --steps 100000000 --save-every 1
+expect_status "simulate save-every past 2^63" 2 "'steps'" -- simulate --paths 10 \
+  --steps 18446744073709551615 --save-every 9223372036854775809
+# N x D samples wrapped around 2^64 and were written past the end of the buffer (a crash).
+expect_status "ssm samples overflow" 1 "--samples" -- ssm --model gaussian \
+  --samples 9223372036854775808
+# OpenMP crashed starting 100000 threads.
+expect_status "ssm too many threads" 2 "'--threads'" -- ssm --model gaussian --samples 10 \
+  --threads 100000
+expect_status "simulate too many threads" 2 "'--threads'" -- simulate --paths 10 --threads 100000
+# Random MLP widths asked for 10^18 parameters: std::bad_alloc, not naming the option.
+expect_status "ssm random mlp too large" 1 "--hidden" -- ssm --model mlp \
+  --hidden 1000000000,1000000000 --samples 10
+# A weights file with no line end (/dev/zero) was buffered without bound.
+head -c 67108870 /dev/zero >"$work/zeros.txt"
+expect_status "ssm weights without line ends" 2 "line length" -- ssm --model mlp \
+  --weights "$work/zeros.txt"
+
+# 64-bit unsigned options took a minus sign: CLI11 reads them with strtoull, so -5 was 2^64 - 5.
+expect_status "simulate negative paths" 2 "--paths: must not be negative" -- simulate --paths -5
+expect_status "ssm negative seed" 2 "--seed: must not be negative" -- ssm --seed -1 --samples 10
+
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]
