@@ -3,6 +3,7 @@
 // abort instead (fuzz/cli_runs_absent.cpp), so a run reached while validating is a finding.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "model_checks.hpp"
@@ -18,7 +19,8 @@ void run_simulate(const simulate_request& request, const run_settings& settings)
 void run_ssm_command(const ssm_settings& settings, const std::string& json_path);
 /// Runs the variance study on checked settings and the inputs their checks read.
 void run_variance(const variance_settings& settings, checked_inputs& inputs);
-/// Runs every section of `demo` with the backend, threads and seed of @p base.
-void run_demo(const run_settings& base);
+/// Runs every section of `demo` with the backend, threads and seed of @p base, each section's
+/// paths or samples divided by @p divisor (1 for the full demo).
+void run_demo(const run_settings& base, std::uint64_t divisor);
 
 }  // namespace scorepath::cli

@@ -21,16 +21,19 @@ void check_demo(const run_settings& base) {
 
 void add_demo_command(CLI::App& app, cli_mode mode) {
   auto settings = std::make_shared<run_settings>();
+  auto small = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("demo", "Both engines on built-in defaults, against exact values");
   cmd->add_option("--backend", settings->backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", settings->threads, "CPU threads (0: OpenMP default)");
   cmd->add_option("--seed", settings->seed, "Philox seed")
       ->check(not_negative())
       ->capture_default_str();
-  cmd->callback([settings, mode] {
+  cmd->add_flag("--small", *small,
+                "a thousandth of the paths and samples (at least 1000 each), for memory checkers");
+  cmd->callback([settings, small, mode] {
     check_demo(*settings);
     if (mode == cli_mode::validate_only) return;
-    run_demo(*settings);
+    run_demo(*settings, *small ? 1000 : 1);
   });
 }
 

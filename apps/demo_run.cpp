@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "command_runs.hpp"
 #include "scorepath/ensemble.hpp"
@@ -22,31 +24,42 @@ double black_scholes_call(double s0, double k, double r, double sigma, double t)
   return s0 * normal_cdf(d1) - k * std::exp(-r * t) * normal_cdf(d2);
 }
 
-void section(const char* title) { std::printf("\n== %s\n", title); }
+void section(const std::string& title) { std::printf("\n== %s\n", title.c_str()); }
 
-void gbm_against_exact_moments(const run_settings& base) {
-  section("Geometric Brownian motion dS = mu S dt + sigma S dW: a million paths");
+/// A section's size: @p full divided by @p divisor, at least 1000 (whole statistics blocks).
+std::uint64_t scaled(std::uint64_t full, std::uint64_t divisor) {
+  return std::max<std::uint64_t>(full / divisor, 1000);
+}
+
+/// "a million paths" at full size, else the count.
+std::string count_text(std::uint64_t full, std::uint64_t divisor, const char* what) {
+  if (divisor == 1 && full == 1000000) return std::string("a million ") + what;
+  return std::to_string(scaled(full, divisor)) + " " + what;
+}
+
+void gbm_against_exact_moments(const run_settings& base, std::uint64_t divisor) {
+  section("Geometric Brownian motion dS = mu S dt + sigma S dW: " + count_text(1000000, divisor, "paths"));
   sde_spec spec;
   spec.name = "gbm";
   spec.mu = 0.05;
   spec.sigma = 0.2;
   spec.x0 = {100.0};
   run_settings s = base;
-  s.paths = 1000000;
+  s.paths = scaled(1000000, divisor);
   s.steps = 256;
   s.save_every = 64;
   print_summary(run_builtin(spec, s));
   std::printf("exact: mean x0(1+mu h)^k and variance of the Euler-Maruyama chain; |z| < 5 expected\n");
 }
 
-void call_option(const run_settings& base) {
+void call_option(const run_settings& base, std::uint64_t divisor) {
   section("European call on that GBM: discounted payoff, mean and standard error");
   const double s0 = 100, strike = 105, rate = 0.05, vol = 0.2, maturity = 1.0;
   context ctx(parse_backend_choice(base.backend));
   ctx.set_threads(base.threads);
   rng_stream rng(base.seed + 1);
   em_options opt;
-  opt.paths = 1000000;
+  opt.paths = scaled(1000000, divisor);
   opt.steps = 256;
   opt.t1 = maturity;
   const geometric_brownian_motion<float> gbm(static_cast<float>(rate), static_cast<float>(vol));
@@ -59,7 +72,7 @@ void call_option(const run_settings& base) {
               (r.reducer->mean - exact) / r.reducer->std_error);
 }
 
-void noise_against_trend(const run_settings& base) {
+void noise_against_trend(const run_settings& base, std::uint64_t divisor) {
   section("Can noise change a long-term trend? GBM with mu < sigma^2/2");
   sde_spec spec;
   spec.name = "gbm";
@@ -67,7 +80,7 @@ void noise_against_trend(const run_settings& base) {
   spec.sigma = 0.5;
   spec.x0 = {1.0};
   run_settings s = base;
-  s.paths = 200000;
+  s.paths = scaled(200000, divisor);
   s.steps = 400;
   s.t1 = 20.0;
   s.keep_final = true;
@@ -92,7 +105,7 @@ void noise_against_trend(const run_settings& base) {
               100 * below, 100 * p_exact);
 }
 
-void ou_stationary(const run_settings& base) {
+void ou_stationary(const run_settings& base, std::uint64_t divisor) {
   section("Ornstein-Uhlenbeck, 8 components: stationary variance of the EM chain");
   sde_spec spec;
   spec.name = "ou";
@@ -101,7 +114,7 @@ void ou_stationary(const run_settings& base) {
   spec.mu = 0.0;
   spec.sigma = 1.0;
   run_settings s = base;
-  s.paths = 100000;
+  s.paths = scaled(100000, divisor);
   s.steps = 200;
   s.t1 = 10.0;
   const run_result run = run_builtin(spec, s);
@@ -117,7 +130,7 @@ void ou_stationary(const run_settings& base) {
               static_cast<double>(s.paths * s.steps) / run.seconds);
 }
 
-void langevin_sampling(const run_settings& base) {
+void langevin_sampling(const run_settings& base, std::uint64_t divisor) {
   section("Langevin dynamics dx = S(x) dt + sqrt(2) dW with the score of N(1, 0.5^2 I)");
   sde_spec spec;
   spec.name = "langevin";
@@ -126,7 +139,7 @@ void langevin_sampling(const run_settings& base) {
   spec.sigma = 0.5;
   spec.x0 = {-3.0};
   run_settings s = base;
-  s.paths = 200000;
+  s.paths = scaled(200000, divisor);
   s.steps = 500;
   s.t1 = 5.0;
   print_summary(run_builtin(spec, s));
@@ -134,12 +147,13 @@ void langevin_sampling(const run_settings& base) {
               "O(h) EM bias shown in 'exact var')\n");
 }
 
-void ssm_on_mixture(const run_settings& base) {
-  section("Sliced score matching: the exact score of an 8-Gaussian ring, a million samples");
+void ssm_on_mixture(const run_settings& base, std::uint64_t divisor) {
+  section("Sliced score matching: the exact score of an 8-Gaussian ring, " +
+          count_text(1000000, divisor, "samples"));
   ssm_settings s;
   s.model = "gmm";
   s.dim = 2;
-  s.samples = 1000000;
+  s.samples = scaled(1000000, divisor);
   s.seed = base.seed;
   s.backend = base.backend;
   s.threads = base.threads;
@@ -163,7 +177,7 @@ void ssm_on_mixture(const run_settings& base) {
               "is -E|S|^2 < 0.\n");
   ssm_settings g;
   g.model = "gaussian";
-  g.samples = 1000000;
+  g.samples = scaled(1000000, divisor);
   g.probes = 4;
   g.law = "rademacher";
   g.seed = base.seed;
@@ -178,14 +192,14 @@ void ssm_on_mixture(const run_settings& base) {
 
 }  // namespace
 
-void run_demo(const run_settings& base) {
+void run_demo(const run_settings& base, std::uint64_t divisor) {
   const auto start = std::chrono::steady_clock::now();
-  gbm_against_exact_moments(base);
-  call_option(base);
-  noise_against_trend(base);
-  ou_stationary(base);
-  langevin_sampling(base);
-  ssm_on_mixture(base);
+  gbm_against_exact_moments(base, divisor);
+  call_option(base, divisor);
+  noise_against_trend(base, divisor);
+  ou_stationary(base, divisor);
+  langevin_sampling(base, divisor);
+  ssm_on_mixture(base, divisor);
   std::printf("\ndemo finished in %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }

@@ -27,7 +27,8 @@ inline constexpr std::uint64_t max_save_points = std::uint64_t{1} << 24;
 
 /**
  * @brief Paths, steps, times and the save points every --save-every steps (and at the end).
- * @throw invalid_argument_error naming `--save-every` when it gives 2^24 save points or more
+ * @throw invalid_argument_error naming `--save-every` when it exceeds the step count or gives
+ *        2^24 save points or more
  */
 inline em_options make_options(const run_settings& s) {
   em_options opt;
@@ -37,6 +38,8 @@ inline em_options make_options(const run_settings& s) {
   opt.t1 = s.t1;
   opt.statistics = true;
   if (s.save_every > 0) {
+    SCOREPATH_EXPECTS(s.save_every <= s.steps, "--save-every", s.save_every,
+                      "must be at most the " + std::to_string(s.steps) + " steps of the run");
     const std::uint64_t every = s.steps / s.save_every;  // save points before the end
     SCOREPATH_EXPECTS(every < max_save_points, "--save-every", s.save_every,
                       "gives " + std::to_string(every) + " save points over " +

@@ -16,6 +16,6 @@ namespace {
 void run_simulate(const simulate_request&, const run_settings&) { reached("run_simulate"); }
 void run_ssm_command(const ssm_settings&, const std::string&) { reached("run_ssm_command"); }
 void run_variance(const variance_settings&, checked_inputs&) { reached("run_variance"); }
-void run_demo(const run_settings&) { reached("run_demo"); }
+void run_demo(const run_settings&, std::uint64_t) { reached("run_demo"); }
 
 }  // namespace scorepath::cli
