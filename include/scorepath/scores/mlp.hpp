@@ -1,7 +1,7 @@
 /**
  * @file scores/mlp.hpp
  * @brief A multilayer perceptron score model S(x; θ) with run-time widths and one flat parameter
- *        buffer, evaluated on CPU packs of samples with dual-number tangents.
+ *        buffer, evaluated with dual-number tangents on CPU packs of samples and on GPU threads.
  *
  * Widths are w₀ = D, w₁ … w_L (hidden), w_{L+1} = D. Layer l (0 ≤ l ≤ L) maps w_l → w_{l+1}:
  * z = W_l h + b_l, followed by the activation on every hidden layer and by nothing on the last one
@@ -13,9 +13,10 @@
  * keeps its layer activations in a thread-local buffer, and every weight is applied to a whole
  * SIMD pack of samples and all their tangents at once, so a layer is a small matrix product rather
  * than one matrix-vector product per sample. The CUDA backend runs the same body on an mlp_view
- * (scores/mlp_view.hpp) of the network, one sample per thread, for networks of at most
- * mlp_view_max_hidden hidden layers of width at most mlp_view_max_width; it refuses larger ones
- * with an invalid_argument_error naming `hidden size` or `hidden[l]`.
+ * (scores/mlp_view.hpp) of the network, one sample per thread (scores/mlp_cuda.cuh), for networks
+ * of at most mlp_view_max_hidden hidden layers of width at most mlp_view_max_width; it refuses
+ * larger ones with an invalid_argument_error naming `hidden size` or `hidden[l]`. The library
+ * compiles CUDA kernels for D = 2; D = 64 runs on the CPU backend (detail/builtin_ssm_types.hpp).
  */
 #pragma once
 
