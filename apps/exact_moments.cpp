@@ -28,7 +28,10 @@ moments affine_chain(double x0, std::uint64_t steps, Coefficients coeff) {
 
 std::optional<moments> exact_em_moments(const sde_spec& spec, int c, std::uint64_t steps, double t0,
                                         double h) {
-  const double x0 = spec.x0.empty() ? default_x0(spec) : spec.x0[static_cast<std::size_t>(c)];
+  // --x0 gives one value for every component or one per component.
+  const double x0 = spec.x0.empty()       ? default_x0(spec)
+                    : spec.x0.size() == 1 ? spec.x0[0]
+                                          : spec.x0[static_cast<std::size_t>(c)];
   const auto n = static_cast<double>(steps);
   if (spec.name == "bm") {
     return moments{x0 + spec.mu * n * h, spec.sigma * spec.sigma * n * h};

@@ -96,6 +96,12 @@ expect_status "simulate zero paths" 2 "paths" -- simulate --paths 0
 expect_status "simulate gbm" 0 "exact" -- simulate --sde gbm --paths 20000 --steps 16 \
   --json "$work/sim.json"
 json_check "simulate json has statistics" "$work/sim.json" "len(json.dumps(j)) > 100"
+# One --x0 value stands for every component, in the run and in the exact moments beside it.
+expect_status "simulate ou one x0 for 8 components" 0 "exact" -- simulate --sde ou --dim 8 \
+  --x0 2 --paths 20000 --steps 8 --json "$work/ou8.json"
+json_check "simulate ou every component within 5 standard errors of its exact mean" \
+  "$work/ou8.json" \
+  "len(j['statistics']) == 8 and all(abs(r['mean'] - r['exact_mean']) < 5 * r['std_error'] for r in j['statistics'])"
 
 expect_status "simulate dt" 0 "100 steps" -- simulate --dt 0.01 --paths 1000
 expect_status "simulate dt not dividing" 2 "'--dt'" -- simulate --dt 0.3 --paths 1000
