@@ -38,7 +38,8 @@ std::string count_text(std::uint64_t full, std::uint64_t divisor, const char* wh
 }
 
 void gbm_against_exact_moments(const run_settings& base, std::uint64_t divisor) {
-  section("Geometric Brownian motion dS = mu S dt + sigma S dW: " + count_text(1000000, divisor, "paths"));
+  section("Geometric Brownian motion dS = mu S dt + sigma S dW: " +
+          count_text(1000000, divisor, "paths"));
   sde_spec spec;
   spec.name = "gbm";
   spec.mu = 0.05;

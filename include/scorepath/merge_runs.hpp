@@ -24,8 +24,9 @@ namespace scorepath {
 /**
  * @brief The report of one run over the paths of @p first followed by those of @p second.
  *
- * `used` and `rng` are the first run's. Statistics come out bitwise equal to those of the single run when @p first covers a multiple
- * of statistics_group paths (grouped_moments.hpp explains why).
+ * `used` and `rng` are the first run's. Statistics come out bitwise equal to those of the single
+ * run when @p first covers a multiple of statistics_group paths (grouped_moments.hpp explains
+ * why).
  *
  * @throw invalid_argument_error naming the field that differs: `seed`, `subsequence` (the second
  *        run must start where the first ended), `dim`, `step_size`, `save_steps`, `statistics`,
