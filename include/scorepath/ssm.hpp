@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "scorepath/context.hpp"
@@ -139,6 +141,13 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   return plan;
 }
 
+/// Whether @p Model has a `view()` for the device (it checks the device's limits).
+template <class Model, class = void>
+struct has_device_view : std::false_type {};
+template <class Model>
+struct has_device_view<Model, std::void_t<decltype(std::declval<const Model&>().view())>>
+    : std::true_type {};
+
 inline loss_estimate to_loss(const moment_accumulator& acc, double scale) {
   const moment_summary s = summarize(acc);
   return {s.mean * scale, s.std_error * scale, s.count};
@@ -166,6 +175,11 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   if (ctx.kind() == backend::cuda && !detail::ssm_cuda_compiled<Model>::value) {
     throw unavailable_error("no CUDA kernel is compiled for this score model; use the CPU backend",
                             __FILE__, __LINE__);
+  }
+  if constexpr (detail::has_device_view<Model>::value) {
+    // A model with a device view (the MLP) refuses what the device cannot hold before the
+    // stream advances.
+    if (ctx.kind() == backend::cuda) (void)model.view();
   }
   ssm_report report;
   report.used = ctx.kind();
