@@ -1,6 +1,7 @@
 #include "score_models.hpp"
 
 #include <fstream>
+#include <string>
 #include <sstream>
 
 #include "scorepath/normals.hpp"
@@ -29,13 +30,34 @@ std::vector<double> draw_samples(const std::string& model, int dim, std::uint64_
   return x;
 }
 
+namespace {
+
+/// Longest line a samples file may have: far above a row of 64 numbers, far below memory.
+constexpr std::size_t max_sample_line = std::size_t{1} << 20;
+
+/// Reads the next line into @p line; false at the end of the file.
+/// @throw invalid_argument_error naming the file and line when it is longer than max_sample_line
+bool read_sample_line(std::istream& in, std::string& line, const std::string& path, int line_no) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  for (int ch = buf->sbumpc(); ch != std::char_traits<char>::eof(); ch = buf->sbumpc()) {
+    if (ch == '\n') return true;
+    SCOREPATH_EXPECTS(line.size() < max_sample_line, path + " line " + std::to_string(line_no),
+                      "longer than 1 MiB", "a row holds dim numbers");
+    line.push_back(static_cast<char>(ch));
+  }
+  return !line.empty();
+}
+
+}  // namespace
+
 std::vector<double> read_samples(const std::string& path, int dim) {
   std::ifstream in(path);
   SCOREPATH_EXPECTS(in.good(), "--samples-file", path, "must be a readable file");
   std::vector<double> x;
   std::string line;
   int line_no = 0;
-  while (std::getline(in, line)) {
+  while (read_sample_line(in, line, path, line_no + 1)) {
     ++line_no;
     for (char& ch : line) {
       if (ch == ',') ch = ' ';

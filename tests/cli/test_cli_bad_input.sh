@@ -91,6 +91,7 @@ row "ssm garbage weights file" "line 1" -- ssm --model mlp --weights "$work/garb
 row "ssm missing samples file" "samples" -- ssm --samples-file "$work/none.txt" "${ssm_out[@]}"
 row "ssm ragged samples file" "line 2" -- ssm --samples-file "$work/ragged.txt" "${ssm_out[@]}"
 row "ssm infinite sample" "finite" -- ssm --samples-file "$work/inf.txt" "${ssm_out[@]}"
+row "ssm endless samples line" "line 1" -- ssm --samples-file /dev/zero "${ssm_out[@]}"
 
 # variance
 var_out=(--json "$out/variance.json")
