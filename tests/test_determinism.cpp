@@ -16,15 +16,12 @@
 #include "scorepath/reducers.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/ssm.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
 
-context cpu(int threads) {
-  context ctx(backend_choice::cpu);
-  ctx.set_threads(threads);
-  return ctx;
-}
+using test_support::cpu;
 
 bool same_bits(const moment_summary& a, const moment_summary& b) {
   return std::memcmp(&a, &b, sizeof(moment_summary)) == 0;

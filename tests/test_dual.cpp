@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "scorepath/dual.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
@@ -177,11 +178,7 @@ TEST(DualDerivatives, BinaryOperationsMatchPartialCentralDifferences) {
 // ---------------------------------------------------------------------------------------------
 constexpr int composite_terms = 15;
 
-// WithAbs = false replaces |y| by y²: math::abs of a dual over a SIMD pack does not compile
-// (dual.hpp: abs calls math::select(mask, dual, dual) before the dual overloads of select are
-// declared, and a qualified call gets no argument-dependent lookup), so the pack comparison below
-// leaves it out. Scalar duals reach the generic select(bool, T, T) and work.
-template <bool WithAbs = true, class Dual>
+template <class Dual>
 inline __attribute__((always_inline)) void composite(const Dual& x, const Dual& y, Dual (&t)[composite_terms]) {
   using V = std::decay_t<decltype(x.val)>;
   t[0] = math::exp(x * 0.3) * math::sigmoid(y);
@@ -190,11 +187,7 @@ inline __attribute__((always_inline)) void composite(const Dual& x, const Dual& 
   t[3] = math::softplus(x - y);
   t[4] = math::silu(y * 2.0);
   t[5] = math::elu(x);
-  if constexpr (WithAbs) {
-    t[6] = math::abs(y);
-  } else {
-    t[6] = y * y;
-  }
+  t[6] = math::abs(y);
   t[7] = math::sin(x) * math::cos(y);
   t[8] = math::pow(x * x + 1.0, V(1.5));
   t[9] = math::pow(y * y + 1.0, x * 0.1 + 0.5);
@@ -214,7 +207,7 @@ inline __attribute__((always_inline)) Dual composite_sum(const Dual& x, const Du
   return sum;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using test_support::same_bits;
 
 const double tangent_xs[] = {-2.5, -0.3, 0.4, 1.7, 3.1};
 const double tangent_ys[] = {1.1, -0.7, 0.2, -1.9, 2.2};
@@ -304,7 +297,7 @@ using fpack = simd::pack<float, simd::float_lanes>;
 constexpr int W = fpack::lanes;
 
 TEST(DualSimd, PackDualEqualsScalarDualLaneByLaneToAFewUlp) {
-  // Lanes mix signs, so elu and max take different branches within one pack.
+  // Lanes mix signs, so elu, abs and max take different branches within one pack.
   const float base_x[] = {-2.5f, -1.2f, -0.3f, 0.4f, 0.9f, 1.7f, 2.6f, 3.1f};
   const float base_y[] = {1.1f, -0.7f, 0.2f, -1.9f, 2.2f, 0.6f, -0.4f, -2.8f};
   std::vector<float> xs, ys;
@@ -317,11 +310,11 @@ TEST(DualSimd, PackDualEqualsScalarDualLaneByLaneToAFewUlp) {
   for (std::size_t g = 0; g + W <= xs.size(); g += W) {
     const fpack sxp[2] = {fpack(sx[0]), fpack(sx[1])}, syp[2] = {fpack(sy[0]), fpack(sy[1])};
     dual<fpack, 2> tp[composite_terms];
-    composite<false>(make_dual(fpack::load(&xs[g]), sxp), make_dual(fpack::load(&ys[g]), syp),
+    composite(make_dual(fpack::load(&xs[g]), sxp), make_dual(fpack::load(&ys[g]), syp),
                      tp);
     for (int l = 0; l < W; ++l) {
       dual<float, 2> ts[composite_terms];
-      composite<false>(make_dual(xs[g + l], sx), make_dual(ys[g + l], sy), ts);
+      composite(make_dual(xs[g + l], sx), make_dual(ys[g + l], sy), ts);
       for (int i = 0; i < composite_terms; ++i) {
         // SIMD math (SLEEF ≤ 1 ULP, inlined log ≤ 2 ULP) against std math (≤ 1 ULP), through a
         // handful of dependent operations: each term's value and tangents must agree to 4 ULP of
@@ -340,6 +333,48 @@ TEST(DualSimd, PackDualEqualsScalarDualLaneByLaneToAFewUlp) {
   }
   // Report the worst agreement seen, for the record.
   RecordProperty("worst_ulps", std::to_string(worst));
+}
+
+/// abs of a dual over a pack of lanes T: in each lane the value is |x| and every tangent is the
+/// input tangent times sign(x), the same as the scalar dual's abs; at 0 (either sign) the rule
+/// keeps the tangents (the derivative from the right), as the scalar dual does.
+template <class T>
+void expect_pack_abs() {
+  using pack = simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes>;
+  constexpr int lanes = pack::lanes;
+  // Negative, positive and zero points in every pack, in rotating positions.
+  const T points[] = {T(-2.5), T(0), T(3.25), T(-1e-30), T(7e20), T(-0.0), T(-4), T(0.125)};
+  constexpr int n_points = sizeof(points) / sizeof(points[0]);
+  for (int shift = 0; shift < n_points; ++shift) {
+    T xs[lanes], t0[lanes], t1[lanes];
+    for (int l = 0; l < lanes; ++l) {
+      xs[l] = points[(l + shift) % n_points];
+      t0[l] = T(1.5) + T(l);      // distinct tangents per lane, both signs
+      t1[l] = T(-0.75) * T(l + 1);
+    }
+    dual<pack, 2> x(pack::load(xs));
+    x.tan[0] = pack::load(t0);
+    x.tan[1] = pack::load(t1);
+    const dual<pack, 2> r = math::abs(x);
+    for (int l = 0; l < lanes; ++l) {
+      const T v = xs[l];
+      EXPECT_EQ(r.val[l], std::fabs(v)) << "lane " << l << " at " << v;
+      const T sign = v < T(0) ? T(-1) : T(1);
+      EXPECT_EQ(r.tan[0][l], sign * t0[l]) << "lane " << l << " at " << v;
+      EXPECT_EQ(r.tan[1][l], sign * t1[l]) << "lane " << l << " at " << v;
+      // And the scalar dual gives the same, lane by lane.
+      const T seeds[2] = {t0[l], t1[l]};
+      const dual<T, 2> scalar = math::abs(make_dual(v, seeds));
+      EXPECT_EQ(r.val[l], scalar.val) << "lane " << l << " at " << v;
+      EXPECT_EQ(r.tan[0][l], scalar.tan[0]) << "lane " << l << " at " << v;
+      EXPECT_EQ(r.tan[1][l], scalar.tan[1]) << "lane " << l << " at " << v;
+    }
+  }
+}
+
+TEST(DualSimd, AbsOfPackDualsNegatesValueAndTangentsOnlyInNegativeLanes) {
+  expect_pack_abs<float>();
+  expect_pack_abs<double>();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scorepath/ensemble.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
@@ -43,7 +44,7 @@ TEST_P(EmBadInput, ThrowsNamingTheParameterAndWritesNothing) {
   em_outputs<float> out{host_output(final_states.data(), final_states.size()),
                         host_output(saved.data(), saved.size())};
   c.spoil(opt, x0, out);
-  context ctx(backend_choice::cpu);
+  const context ctx = test_support::cpu();
   rng_stream rng(1);
   const geometric_brownian_motion<float> gbm(0.05f, 0.2f);
   try {
@@ -97,23 +98,9 @@ const bad_case cases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Matrix, EmBadInput, ::testing::ValuesIn(cases),
-                         [](const auto& info) {
-                           std::string n = info.param.name;
-                           for (char& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+                         [](const auto& info) { return test_support::test_name(info.param.name); });
 
-template <class F>
-std::string parameter_of(F f) {
-  try {
-    f();
-  } catch (const invalid_argument_error& e) {
-    return e.parameter();
-  }
-  return "<no error>";
-}
+using test_support::parameter_of;
 
 TEST(EmBadParameters, BuiltInSdesNameTheirParameter) {
   EXPECT_EQ(parameter_of([] { geometric_brownian_motion<float>(NAN, 0.2f); }), "mu");

@@ -16,11 +16,12 @@
 #include <vector>
 
 #include "scorepath/ensemble.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
 
-context cpu_context() { return context(backend_choice::cpu); }
+using test_support::cpu;
 
 /// Least-squares slope of y against x.
 double fitted_slope(const std::vector<double>& x, const std::vector<double>& y) {
@@ -51,7 +52,7 @@ std::vector<double> final_states(const Sde& sde, double x0, double big_t, std::u
   opt.t1 = big_t;
   opt.refinement = r;
   rng_stream rng(seed);
-  return simulate_em_to_host(cpu_context(), rng, sde, {x0}, opt, true, false).final_states;
+  return simulate_em_to_host(cpu(), rng, sde, {x0}, opt, true, false).final_states;
 }
 
 /// W_T per path on the fine grid: EM on standard Brownian motion is exact (x ← x + √h Z), so its

@@ -16,51 +16,16 @@
 #include <vector>
 
 #include "scorepath/ensemble.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
 
-context cpu_context() { return context(backend_choice::cpu); }
-
-/// Mean and standard error of the mean of a sample.
-struct estimate {
-  double value = 0.0;
-  double se = 0.0;
-};
-
-/// Mean of f(values[first + i·stride]) for i < n, with its standard error.
-template <class T, class F>
-estimate mean_of(const std::vector<T>& values, std::size_t first, std::size_t n, F f) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) sum += f(static_cast<double>(values[first + i]));
-  const double mean = sum / static_cast<double>(n);
-  double m2 = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = f(static_cast<double>(values[first + i])) - mean;
-    m2 += d * d;
-  }
-  return {mean, std::sqrt(m2 / static_cast<double>(n - 1) / static_cast<double>(n))};
-}
-
-/// Sample variance of values[first, first + n) and its standard error. The SE is the standard
-/// error of the mean of (x − x̄)², estimated from the data: √((m4 − s²²)/n) with m4 the fourth
-/// central sample moment. This makes no normality assumption.
-template <class T>
-estimate variance_of(const std::vector<T>& values, std::size_t first, std::size_t n) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) sum += static_cast<double>(values[first + i]);
-  const double mean = sum / static_cast<double>(n);
-  double m2 = 0.0, m4 = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(values[first + i]) - mean;
-    m2 += d * d;
-    m4 += d * d * d * d;
-  }
-  const double nn = static_cast<double>(n);
-  const double var = m2 / (nn - 1.0);
-  const double biased = m2 / nn;
-  return {var, std::sqrt(std::max(m4 / nn - biased * biased, 0.0) / nn)};
-}
+using test_support::cpu;
+using test_support::estimate;
+using test_support::mean_of;
+using test_support::parameter_of;
+using test_support::variance_of;
 
 /// Sample correlation of two equally long slices.
 template <class T>
@@ -107,7 +72,7 @@ void expect_gbm_moments_exact(std::uint64_t seed) {
   opt.t1 = 1.0;  // h = 1/64, exact in float too
   opt.statistics = true;
   rng_stream rng(seed);
-  const auto run = simulate_em_to_host(cpu_context(), rng, gbm, {static_cast<T>(x0)}, opt,
+  const auto run = simulate_em_to_host(cpu(), rng, gbm, {static_cast<T>(x0)}, opt,
                                        /*keep_final=*/true, /*keep_saved=*/false);
   // The parameters as the run sees them (0.1f is not 0.1).
   const double m = static_cast<double>(mu), s = static_cast<double>(sigma);
@@ -158,7 +123,7 @@ TEST(EmMoments, OrnsteinUhlenbeckVarianceIsTheExactDiscreteValue) {
   opt.t1 = 8.0;  // h = 0.125, θh = 0.1875, a^{2N} ≈ 3e-12: effectively stationary
   opt.statistics = true;
   rng_stream rng(4242);
-  const auto run = simulate_em_to_host(cpu_context(), rng, ou, {mu}, opt, true, false);
+  const auto run = simulate_em_to_host(cpu(), rng, ou, {mu}, opt, true, false);
   const double h = 0.125, a = 1.0 - theta * h;
   const double var_exact = sigma * sigma * h * (1.0 - std::pow(a, 128.0)) / (1.0 - a * a);
   const double var_stationary = sigma * sigma / (theta * (2.0 - theta * h));
@@ -191,7 +156,7 @@ TEST(EmMoments, OrnsteinUhlenbeckEightComponentsHaveTheirOwnExactMoments) {
   opt.t1 = 2.0;  // h = 0.05, θh ≤ 0.2
   opt.statistics = true;
   rng_stream rng(99);
-  const auto run = simulate_em_to_host(cpu_context(), rng, ou, x0, opt, true, false);
+  const auto run = simulate_em_to_host(cpu(), rng, ou, x0, opt, true, false);
   const double h = 0.05, n = 40.0;
   const std::size_t paths = opt.paths;
   for (int c = 0; c < D; ++c) {
@@ -264,7 +229,7 @@ TEST(EmMoments, GbmMeanGrowsWhileAlmostEveryPathDecays) {
   opt.save_steps = {256, 3200};  // t = 8 and t = 100
   opt.statistics = true;
   rng_stream rng(2718);
-  const auto run = simulate_em_to_host(cpu_context(), rng, gbm, {x0}, opt, false, true);
+  const auto run = simulate_em_to_host(cpu(), rng, gbm, {x0}, opt, false, true);
   const double h = 1.0 / 32.0;
   const std::size_t paths = opt.paths;
 
@@ -336,7 +301,7 @@ TEST(EmMoments, DiscountedCallPayoffMatchesBlackScholes) {
   opt.steps = 96;  // h = 1/128
   opt.t1 = maturity;
   rng_stream rng(31337);
-  const auto run = simulate_em_to_host(cpu_context(), rng, gbm, {s0}, opt, true, false, payoff);
+  const auto run = simulate_em_to_host(cpu(), rng, gbm, {s0}, opt, true, false, payoff);
   ASSERT_TRUE(run.report.reducer.has_value());
   const moment_summary& r = *run.report.reducer;
   ASSERT_EQ(r.count, opt.paths);
@@ -369,7 +334,7 @@ void expect_one_step_correlation(const std::array<double, D>& mu, const std::arr
   opt.steps = 1;
   opt.t1 = 0.25;
   rng_stream rng(seed);
-  const auto run = simulate_em_to_host(cpu_context(), rng, gbm, x0, opt, true, false);
+  const auto run = simulate_em_to_host(cpu(), rng, gbm, x0, opt, true, false);
   const std::size_t paths = opt.paths;
   const double h = 0.25;
   std::vector<double> e(D * paths);
@@ -408,14 +373,6 @@ TEST(EmMoments, CorrelatedGbmOneStepReturnsHaveTheRequestedCorrelation) {
 }
 
 TEST(EmMoments, CorrelatedGbmRejectsCorrelationThatIsNotPositiveDefinite) {
-  const auto parameter_of = [](auto make) -> std::string {
-    try {
-      make();
-    } catch (const invalid_argument_error& e) {
-      return e.parameter();
-    }
-    return "<no error>";
-  };
   const std::array<double, 2> mu2{0.0, 0.0}, sigma2{0.2, 0.3};
   // |ρ| > 1: indefinite.
   EXPECT_EQ(parameter_of([&] { correlated_gbm<double, 2>(mu2, sigma2, {1.0, 1.2, 1.2, 1.0}); }),
@@ -455,7 +412,7 @@ TEST(EmMoments, VpSdeMeanAndVarianceAreTheExactDiscreteValues) {
   opt.t1 = 0.75;
   opt.statistics = true;
   rng_stream rng(5150);
-  const auto run = simulate_em_to_host(cpu_context(), rng, vp, x0, opt, true, false);
+  const auto run = simulate_em_to_host(cpu(), rng, vp, x0, opt, true, false);
 
   const double h = (opt.t1 - opt.t0) / 10.0;
   double factor = 1.0, var_exact = 0.0;
@@ -494,7 +451,7 @@ void expect_statistics_match_saved_states() {
   opt.statistics = true;
   opt.chunk_paths = 2048;
   rng_stream rng(64);
-  const auto run = simulate_em_to_host(cpu_context(), rng, ou, x0, opt, false, true);
+  const auto run = simulate_em_to_host(cpu(), rng, ou, x0, opt, false, true);
   const std::size_t paths = opt.paths;
   ASSERT_EQ(run.report.statistics.size(), opt.save_steps.size() * D);
   for (std::size_t s = 0; s < opt.save_steps.size(); ++s) {

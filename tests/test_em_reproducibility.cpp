@@ -8,15 +8,12 @@
 
 #include "scorepath/ensemble.hpp"
 #include "scorepath/random_fill.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
 
-context cpu(int threads) {
-  context ctx(backend_choice::cpu);
-  ctx.set_threads(threads);
-  return ctx;
-}
+using test_support::cpu;
 
 em_options ou_options(std::uint64_t paths) {
   em_options opt;

@@ -11,6 +11,7 @@
 
 #include "scorepath/error.hpp"
 #include "scorepath/mlp_file.hpp"
+#include "support/test_support.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ mlp_description affine(double weight, double bias) {
   return net;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using scorepath::test_support::same_bits;
 
 /// NUL bytes with no line end, like /dev/zero, but ending after 2^26 + 4 KiB of them so that a
 /// parser that buffers the line fails this test instead of exhausting memory.

@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "scorepath/mlp_file.hpp"
@@ -21,6 +22,8 @@
 #include "scorepath/scores/mlp_view.hpp"
 #include "scorepath/simd_pack.hpp"
 #include "scorepath/ssm.hpp"
+#include "support/ssm_test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
@@ -67,11 +70,7 @@ std::vector<double> sample_points(std::size_t n, int dim, std::uint64_t seed) {
   return x;
 }
 
-context cpu(int threads = 0) {
-  context ctx(backend_choice::cpu);
-  if (threads > 0) ctx.set_threads(threads);
-  return ctx;
-}
+using test_support::cpu;
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "scorepath_mlp_" + name;
@@ -185,23 +184,54 @@ TEST(Mlp, SlicedDivergencesAndExactTraceMatchFiniteDifferenceJacobians) {
   }
 }
 
+/// @p Model run one sample at a time: with `vectorizable = false` the CPU backend evaluates it on
+/// scalars (and scalar duals), never on packs.
+template <class Model>
+struct on_scalars_only {
+  static constexpr int dim = Model::dim;
+  static constexpr bool vectorizable = false;
+  using scalar_type = typename Model::scalar_type;
+  Model model;
+  template <class R>
+  vec<R, dim> operator()(const vec<R, dim>& x) const {
+    static_assert(std::is_same_v<std::decay_t<decltype(primal(std::declval<R>()))>, double>,
+                  "the double reference runs on scalars only");
+    return model(x);
+  }
+};
+
 TEST(Mlp, FloatPacksAgreeWithDoubleScalars) {
   const std::vector<int> hidden{16, 16};
   const std::vector<double> p = mlp_random_parameters(2, hidden, 5);
   const mlp_score<float, 2> f(hidden, mlp_activation::tanh, std::vector<float>(p.begin(), p.end()));
-  const mlp_score<double, 2> d(hidden, mlp_activation::tanh, p);
-  const std::size_t n = 100;
+  static_assert(mlp_score<float, 2>::vectorizable, "the float model runs on packs");
+  const on_scalars_only<mlp_score<double, 2>> d{mlp_score<double, 2>(hidden, mlp_activation::tanh, p)};
+  const std::size_t n = 100;  // not a multiple of the float pack width: a partial pack too
   const std::vector<double> x = sample_points(n, 2, 6);
+  const std::vector<float> xf(x.begin(), x.end());
+  const std::vector<double> x_rounded(xf.begin(), xf.end());  // the same points in both
   ssm_options opt;
   opt.probes = 3;
   opt.law = probe_law::rademacher;  // the same signs in both precisions
   opt.exact_ism = true;
   rng_stream r1(9), r2(9);
-  const ssm_report rd = sliced_score_matching(cpu(), r1, d, x, opt);
-  const ssm_report rf =
-      sliced_score_matching(cpu(), r2, f, std::vector<float>(x.begin(), x.end()), opt);
-  EXPECT_NEAR(rf.ssm.value, rd.ssm.value, 1e-4 * (1 + std::abs(rd.ssm.value)));
-  EXPECT_NEAR(rf.ism->value, rd.ism->value, 1e-4 * (1 + std::abs(rd.ism->value)));
+  const auto rd = test_support::run_ssm(cpu(), r1, d, x_rounded, opt);
+  const auto rf = test_support::run_ssm(cpu(), r2, f, xf, opt);
+  ASSERT_EQ(rf.probes.size(), rd.probes.size());
+  for (std::size_t k = 0; k < rd.probes.size(); ++k) ASSERT_EQ(rf.probes[k], rd.probes[k]) << k;
+  // The float network's relative rounding is ~1e-6 through two tanh layers of width 16; terms are
+  // O(1–10), so 1e-4·(1 + |value|) is wide for float and far below any wrong lane or tangent.
+  const auto near = [](double got, double want) { return std::fabs(got - want) <= 1e-4 * (1 + std::fabs(want)); };
+  for (std::size_t k = 0; k < rd.projections.size(); ++k) {
+    ASSERT_PRED2(near, rf.projections[k], rd.projections[k]) << k;
+    ASSERT_PRED2(near, rf.divergences[k], rd.divergences[k]) << k;
+  }
+  for (std::size_t s = 0; s < n; ++s) {
+    ASSERT_PRED2(near, rf.ssm_ps[s], rd.ssm_ps[s]) << s;
+    ASSERT_PRED2(near, rf.ism_ps[s], rd.ism_ps[s]) << s;
+  }
+  EXPECT_NEAR(rf.report.ssm.value, rd.report.ssm.value, 1e-4 * (1 + std::abs(rd.report.ssm.value)));
+  EXPECT_NEAR(rf.report.ism->value, rd.report.ism->value, 1e-4 * (1 + std::abs(rd.report.ism->value)));
 }
 
 TEST(Mlp, SsmAndSsmVrAreUnbiasedForTheExactIsm) {
@@ -251,6 +281,29 @@ TEST(MlpFile, RoundTripKeepsEveryBitAndTheOutputs) {
   }
   EXPECT_FALSE(file_exists(path + ".tmp"));
   std::remove(path.c_str());
+
+  // The outputs: the re-read network gives the original's values and tangents to the bit, and
+  // both are the textbook network of the original parameters (elu takes both branches here).
+  const std::vector<double> x = sample_points(25, 2, 32);
+  for (int s = 0; s < 25; ++s) {
+    const vec<double, 2> xs{{x[2 * s], x[2 * s + 1]}};
+    const vec<double, 2> a = model(xs), b = loaded(xs);
+    const std::vector<double> want = forward_ref(2, {7, 5}, mlp_activation::elu,
+                                                 model.parameters(), {x[2 * s], x[2 * s + 1]});
+    vec<dual<double, 2>, 2> xd;
+    for (int i = 0; i < 2; ++i) {
+      xd[i] = dual<double, 2>(xs[i]);
+      xd[i].tan[i] = 1.0;
+    }
+    const vec<dual<double, 2>, 2> ad = model(xd), bd = loaded(xd);
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_TRUE(test_support::same_bits(a[i], b[i])) << "sample " << s << ": " << a[i] << " vs " << b[i];
+      EXPECT_NEAR(b[i], want[i], 1e-13 * (1 + std::abs(want[i]))) << "sample " << s;
+      for (int k = 0; k < 2; ++k) {
+        EXPECT_TRUE(test_support::same_bits(ad[i].tan[k], bd[i].tan[k])) << "sample " << s;
+      }
+    }
+  }
 }
 
 TEST(MlpFile, CommentsAndFreeLayoutAreAccepted) {
@@ -386,12 +439,6 @@ TEST(MlpModel, ConstructorNamesTheParameter) {
 // The device form, evaluated on the host.
 // ---------------------------------------------------------------------------------------------
 
-/// Bitwise equality of two lane values (a scalar, a pack, or a dual of either).
-template <class R>
-bool same_bits(const R& a, const R& b) {
-  return std::memcmp(&a, &b, sizeof(R)) == 0;
-}
-
 template <class R> double primal_lane0(const R& r) { if constexpr (std::is_arithmetic_v<R>) return r; else if constexpr (is_dual<R>::value) return primal_lane0(r.val); else return r[0]; }
 
 /// Inputs for lane type R: sample s, coordinate i, tangent k get distinct values around zero.
@@ -432,7 +479,7 @@ void expect_view_matches_model(const mlp_score<T, D>& model) {
     const vec<R, D> want = model(x);
     const vec<R, D> got = view(x);
     for (int i = 0; i < D; ++i) {
-      ASSERT_TRUE(same_bits(got[i], want[i])) << "sample " << s << " i " << i;
+      ASSERT_TRUE(test_support::same_object_bits(got[i], want[i])) << "sample " << s << " i " << i;
     }
   }
 }

@@ -18,6 +18,8 @@
 
 #include "scorepath/detail/builtin_ssm_types.hpp"
 #include "scorepath/probe_variance.hpp"
+#include "support/mixture_reference.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
@@ -29,22 +31,7 @@ using detail::builtin::gmm2;
 const std::vector<probe_law> all_laws = {probe_law::gaussian, probe_law::rademacher,
                                           probe_law::sphere, probe_law::orthogonal};
 
-context cpu() { return context(backend_choice::cpu); }
-
-/// Deterministic uniforms and normals (own Box–Muller: the same numbers on every library).
-class test_rng {
- public:
-  explicit test_rng(std::uint64_t seed) : gen_(seed) {}
-  double uniform() { return (static_cast<double>(gen_() >> 11) + 0.5) * 0x1.0p-53; }
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal() {
-    const double u = uniform(), v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(2 * 3.141592653589793 * v);
-  }
-
- private:
-  std::mt19937_64 gen_;
-};
+using namespace test_support;
 
 // ---------------------------------------------------------------------------------------------
 // Reference variances, written from the formulas (not from the header's helpers)
@@ -158,29 +145,11 @@ void expect_rows_match(const variance_study_result& r, const std::vector<std::ui
 // ---------------------------------------------------------------------------------------------
 
 template <int D>
-std::array<double, D * D> spd_precision(std::uint64_t seed) {
-  // B Bᵀ + diag(1, 1.5, …): symmetric positive definite with off-diagonal terms everywhere.
-  test_rng g(seed);
-  double b[D][D];
-  for (auto& row : b)
-    for (double& e : row) e = g.uniform(-0.5, 0.5);
-  std::array<double, D * D> p{};
-  for (int i = 0; i < D; ++i) {
-    for (int j = i; j < D; ++j) {
-      double s = i == j ? 1.0 + 0.5 * i : 0.0;
-      for (int k = 0; k < D; ++k) s += b[i][k] * b[j][k];
-      p[i * D + j] = p[j * D + i] = s;
-    }
-  }
-  return p;
-}
-
-template <int D>
 void check_full_gaussian(std::uint64_t seed) {
   test_rng g(seed + 7);
   std::array<double, D> mean{};
   for (double& m : mean) m = g.normal();
-  const auto p = spd_precision<D>(seed);
+  const auto p = random_spd_precision<D>(seed, 1.0);  // diagonal from 1
   const gaussian_score<double, D> model(mean, p);
   for (int trial = 0; trial < 3; ++trial) {
     vec<double, D> x;
@@ -342,49 +311,20 @@ TEST(ProbeVarianceStudy, FullGaussianMatchesClosedFormsPerLaw) {
   EXPECT_EQ(r.needed[3].probes, 2u);
 }
 
-/// Score Jacobian of a diagonal mixture from its stored parameters, by the closed form
-/// J = Σ_c r_c s_c s_cᵀ − S Sᵀ − Σ_c r_c Λ_c  (r = softmax of the logits, s_c = −Λ_c(x − μ_c)).
-template <int D, int C>
-std::vector<double> mixture_jacobian(const gaussian_mixture_score<double, D, C>& model,
-                                     const double* x) {
-  double a[C], s[C][D], r[C], top = -INFINITY;
-  for (int c = 0; c < C; ++c) {
-    double quad = 0;
-    for (int i = 0; i < D; ++i) {
-      const double d = x[i] - model.mean(c, i);
-      quad += d * d * model.precision(c, i);
-      s[c][i] = -d * model.precision(c, i);
-    }
-    a[c] = model.log_weight_norm[c] - 0.5 * quad;
-    top = std::max(top, a[c]);
-  }
-  double total = 0;
-  for (int c = 0; c < C; ++c) total += (r[c] = std::exp(a[c] - top));
-  double score[D] = {};
-  for (int c = 0; c < C; ++c) {
-    r[c] /= total;
-    for (int i = 0; i < D; ++i) score[i] += r[c] * s[c][i];
-  }
-  std::vector<double> j(D * D);
-  for (int i = 0; i < D; ++i) {
-    for (int k = 0; k < D; ++k) {
-      double v = -score[i] * score[k];
-      for (int c = 0; c < C; ++c) {
-        v += r[c] * s[c][i] * s[c][k];
-        if (i == k) v -= r[c] * model.precision(c, i);
-      }
-      j[i * D + k] = v;
-    }
-  }
-  return j;
+/// The mixture's score Jacobian (row-major), in closed form from its raw parameters.
+std::vector<double> mixture_jacobian_of(const mixture_params<2>& p, const double* x) {
+  const auto cf = mixture_closed_form<2>(p, x);
+  return {cf.jac[0][0], cf.jac[0][1], cf.jac[1][0], cf.jac[1][1]};
 }
 
 TEST(ProbeVarianceStudy, MixtureMatchesClosedFormsPerLaw) {
   // gmm2 (2 dimensions, 8 components) on its own samples: J varies from point to point and is
   // mostly diagonal near a component, so Rademacher probes have far less variance than Gaussian.
   test_rng g(41);
-  std::array<double, 8> w;
-  std::array<double, 16> means, vars;
+  mixture_params<2> params;
+  auto& w = params.weights;
+  auto& means = params.means;
+  auto& vars = params.variances;
   for (double& e : w) e = g.uniform(0.5, 1.5);
   for (double& e : means) e = 2 * g.normal();
   for (double& e : vars) e = g.uniform(0.3, 1.5);
@@ -408,7 +348,7 @@ TEST(ProbeVarianceStudy, MixtureMatchesClosedFormsPerLaw) {
   std::vector<double> one(4, 0.0);
   double tau2 = 0;
   for (std::size_t s = 0; s < n; ++s) {
-    const auto j = mixture_jacobian(model, &x[2 * s]);
+    const auto j = mixture_jacobian_of(params, &x[2 * s]);
     for (int li = 0; li < 4; ++li) one[li] += one_probe(all_laws[li], j, 2) / n;
     tau2 += (j[0] + j[3]) * (j[0] + j[3]) / n;
   }
@@ -663,9 +603,7 @@ const bad_case bad_cases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Cases, ProbeVarianceBadInput, ::testing::ValuesIn(bad_cases),
                          [](const ::testing::TestParamInfo<bad_case>& p) {
-                           std::string s;
-                           for (char ch : p.param.name) s += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-                           return s;
+                           return test_name(p.param.name);
                          });
 
 TEST(ProbeVarianceBadInputValue, ZeroProbeCountReportsTheValue) {

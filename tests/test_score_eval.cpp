@@ -20,30 +20,12 @@
 #include "scorepath/score_eval.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
+#include "support/test_support.hpp"
 
 namespace scorepath {
 namespace {
 
-context cpu(int threads = 0) {
-  context ctx(backend_choice::cpu);
-  if (threads > 0) ctx.set_threads(threads);
-  return ctx;
-}
-
-/// Uniforms and normals from a fixed seed (own Box–Muller, the same on every standard library).
-class draws {
- public:
-  explicit draws(std::uint64_t seed) : gen_(seed) {}
-  double uniform() { return (static_cast<double>(gen_() >> 11) + 0.5) * 0x1.0p-53; }
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal() {
-    const double u = uniform(), v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
-
- private:
-  std::mt19937_64 gen_;
-};
+using namespace test_support;
 
 constexpr std::size_t batch_sizes[] = {1, 17, 1000};
 constexpr double sentinel = -12345.0;
@@ -94,7 +76,7 @@ struct scalar_only_gaussian {
 
 template <class T>
 std::vector<T> gaussian_samples(std::size_t n, std::uint64_t seed) {
-  draws g(seed);
+  test_rng g(seed);
   std::vector<T> x(n * gauss_dim);
   for (std::size_t k = 0; k < x.size(); ++k) x[k] = static_cast<T>(g.uniform(-6.0, 6.0));
   return x;
@@ -141,7 +123,7 @@ struct mixture {
 /// Random parameters, rounded to T so that the reference sees exactly what the model stores.
 template <class T, int D>
 mixture<D> random_mixture(std::uint64_t seed) {
-  draws g(seed);
+  test_rng g(seed);
   mixture<D> p;
   for (double& w : p.weights) w = static_cast<T>(g.uniform(0.5, 1.5));
   for (double& m : p.means) m = static_cast<T>(3.0 * g.normal());
@@ -190,7 +172,7 @@ std::array<double, D> reference_score(const mixture<D>& p, const double* x) {
 template <class T, int D>
 std::vector<T> mixture_samples(const mixture<D>& p, std::size_t n, double spread,
                                std::uint64_t seed) {
-  draws g(seed);
+  test_rng g(seed);
   std::vector<T> x(n * D);
   for (std::size_t s = 0; s < n; ++s) {
     const int c = static_cast<int>(g.uniform() * mixture_components) % mixture_components;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the scorepath command on small inputs: results against closed forms, exit code 2 and a
-# message naming the option for bad arguments, files written when asked.
+# Runs the scorepath command on small inputs: results against closed forms and exact values
+# computed here (python3, standard library only), exit code 2 and a message naming the option for
+# bad arguments, files written when asked. Every run of the command is under a time limit: a hang
+# is a failure.
 # Usage: tests/cli/test_cli.sh PATH/TO/scorepath
 set -euo pipefail
 cli="$1"
@@ -8,17 +10,22 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/scorepath_cli.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 failures=0
 passes=0
+limit_s=120  # per run of the command; the largest case here takes about a second
 
 pass() { passes=$((passes + 1)); echo "ok   $1"; }
 fail() { failures=$((failures + 1)); echo "FAIL $1"; }
 
-# expect_status NAME STATUS PATTERN -- ARGS...: exit status STATUS and PATTERN in stdout+stderr.
+# expect_status NAME STATUS PATTERN -- ARGS...: exit status STATUS and PATTERN in stdout+stderr,
+# within limit_s seconds. The output is kept in $work/last_output.txt.
 expect_status() {
   local name="$1" want="$2" pattern="$3"
   shift 4
   local out status=0
-  out="$("$cli" "$@" 2>&1)" || status=$?
-  if [[ "$status" -ne "$want" ]]; then
+  out="$(timeout -k 10 "$limit_s" "$cli" "$@" 2>&1)" || status=$?
+  printf '%s\n' "$out" >"$work/last_output.txt"
+  if [[ "$status" -eq 124 || "$status" -eq 137 ]]; then
+    fail "$name: no answer within $limit_s s (exit $status)"
+  elif [[ "$status" -ne "$want" ]]; then
     fail "$name: exit $status, expected $want; output: ${out:0:400}"
   elif ! grep -q -- "$pattern" <<<"$out"; then
     fail "$name: output lacks '$pattern': ${out:0:400}"
@@ -72,6 +79,48 @@ parameters 17
 NET
 expect_status "ssm mlp from file" 0 "MLP from" -- ssm --model mlp --weights "$work/net.txt" \
   --samples 1000 --probes 3
+# The same network on five given points, with M = D = 2 orthogonal probes: the two probes are
+# √2 times an orthonormal basis, so Σ_j (v_jᵀS)²/2 = ‖S‖² and Σ_j v_jᵀJv_j/2 = tr J, and SSM,
+# SSM-VR and ISM all equal ‖S‖² + 2 tr J per sample. That value, computed here by hand from the
+# file (S = W2 tanh(W1 x + b1) + b2, J = W2 diag(1 − tanh²) W1), must be what is printed and written.
+printf '0.5 -1\n1.25 0.75\n-2 0.3\n0 0\n3 -0.5\n' >"$work/mlp_points.txt"
+expect_status "ssm mlp from file on given points" 0 "5 samples" -- ssm --model mlp \
+  --weights "$work/net.txt" --samples-file "$work/mlp_points.txt" --probes 2 --law orthogonal \
+  --precision double --json "$work/mlp.json"
+if python3 - "$work/net.txt" "$work/mlp_points.txt" "$work/mlp.json" "$work/last_output.txt" <<'PY'; then pass "ssm mlp losses equal the hand-computed value"; else fail "ssm mlp losses equal the hand-computed value"; fi
+import json, math, re, sys
+words = open(sys.argv[1]).read().split()
+p = [float(w) for w in words[words.index("parameters") + 2:]]
+assert len(p) == 17
+w1 = [p[0:2], p[2:4], p[4:6]]          # 3x2, row-major
+b1 = p[6:9]
+w2 = [p[9:12], p[12:15]]               # 2x3, row-major
+b2 = p[15:17]
+terms = []
+for line in open(sys.argv[2]):
+    x = [float(v) for v in line.split()]
+    t = [math.tanh(sum(w1[h][i] * x[i] for i in range(2)) + b1[h]) for h in range(3)]
+    s = [sum(w2[o][h] * t[h] for h in range(3)) + b2[o] for o in range(2)]
+    trace = sum((1 - t[h] ** 2) * w2[i][h] * w1[h][i] for h in range(3) for i in range(2))
+    terms.append(s[0] ** 2 + s[1] ** 2 + 2 * trace)
+n = len(terms)
+mean = sum(terms) / n
+se = math.sqrt(sum((v - mean) ** 2 for v in terms) / (n - 1) / n)
+j = json.load(open(sys.argv[3]))
+ok = True
+for key in ("ssm", "ssm_vr", "ism"):
+    got = j[key]
+    if abs(got["value"] - mean) > 1e-12 * (1 + abs(mean)) or abs(got["std_error"] - se) > 1e-10 * se:
+        print(f"{key}: {got} against {mean} ± {se}")
+        ok = False
+printed = {m.group(1): float(m.group(2)) for m in
+           re.finditer(r"^(SSM|SSM-VR|ISM)\s+(\S+)\s+\S+$", open(sys.argv[4]).read(), re.M)}
+for key in ("SSM", "SSM-VR", "ISM"):
+    if key not in printed or abs(printed[key] - mean) > 6e-7:  # printed with 6 decimals
+        print(f"printed {key} = {printed.get(key)} against {mean}")
+        ok = False
+sys.exit(0 if ok else 1)
+PY
 sed 's/parameters 17/parameters 18/' "$work/net.txt" >"$work/bad_net.txt"
 expect_status "ssm mlp bad count" 2 "line 5: parameters" -- ssm --model mlp \
   --weights "$work/bad_net.txt"
@@ -85,17 +134,50 @@ expect_status "ssm non-finite sample" 2 "finite" -- ssm --model gaussian --sampl
 
 # A diagonal Jacobian: Rademacher probes estimate its trace exactly (variance 0).
 expect_status "variance" 0 "probes needed" -- variance --model diag-gaussian --dim 2 --samples 200 \
-  --replicates 8 --probes 1,2 --json "$work/var.json"
-json_check "variance: rademacher exact on a diagonal Jacobian, gaussian 2|A|_F^2" "$work/var.json" \
-  "all(r['empirical'] < 1e-20 for r in j['rows'] if r['law'] == 'rademacher') and \
-   all(r['closed_form'] > 0 for r in j['rows'] if r['law'] == 'gaussian')"
+  --precision double --replicates 8 --probes 1,2 --json "$work/var.json"
+# Closed forms from the model's parameters, computed here: the built-in diagonal Gaussian has
+# variances v_i = 0.5 + 0.25 (i mod 4), so J = A = -diag(1/v_i) = -diag(2, 4/3), and one probe's
+# vᵀAv has variance 2|A|_F^2 (Gaussian), 2(|A|_F^2 - Σ A_ii²) = 0 (Rademacher), and
+# 2d/(d+2) (|A|_F^2 - τ²/d) (sphere, and orthogonal M = 1); M independent probes divide by M, and
+# M = d orthogonal probes give τ exactly (0).
+json_check "variance: closed forms equal 2|A|_F^2/M and the other laws' values, computed here" \
+  "$work/var.json" "$(cat <<'PY'
+(lambda a: (lambda frob2, tau, d: len(j['rows']) == 8 and all(
+    abs(r['closed_form'] - {
+        'gaussian': 2 * frob2 / r['probes'],
+        'rademacher': 0.0,
+        'sphere': 2 * d / (d + 2) * (frob2 - tau * tau / d) / r['probes'],
+        'orthogonal': 2 * d / (d + 2) * (frob2 - tau * tau / d) * (d - r['probes']) / ((d - 1) * r['probes']),
+    }[r['law']]) <= 1e-12 * frob2 for r in j['rows']))(sum(x * x for x in a), sum(a), len(a)))(
+    [-1 / (0.5 + 0.25 * (i % 4)) for i in range(2)])
+PY
+)"
+json_check "variance: rademacher exact on a diagonal Jacobian" "$work/var.json" \
+  "all(r['empirical'] < 1e-20 for r in j['rows'] if r['law'] == 'rademacher')"
 expect_status "variance zero replicates" 2 "'--replicates'" -- variance --replicates 1 --samples 10
 expect_status "variance bad target" 2 "'--target'" -- variance --target -1 --samples 10
 
 expect_status "simulate zero paths" 2 "paths" -- simulate --paths 0
-expect_status "simulate gbm" 0 "exact" -- simulate --sde gbm --paths 20000 --steps 16 \
-  --json "$work/sim.json"
-json_check "simulate json has statistics" "$work/sim.json" "len(json.dumps(j)) > 100"
+expect_status "simulate gbm" 0 "exact" -- simulate --sde gbm --mu 0.1 --sigma 0.5 --x0 2 \
+  --t0 0 --t1 1 --paths 20000 --steps 16 --precision double --json "$work/sim.json"
+# The Euler-Maruyama chain X_{k+1} = X_k (a + b Z_k), a = 1 + μh, b = σ√h, has the raw moments
+# E[X_N^p] = x0^p (E[(a + bZ)^p])^N: a, a² + b², a³ + 3ab², a⁴ + 6a²b² + 3b⁴ for p = 1..4. The
+# mean must lie within 5 standard errors (the run's own) of x0 a^N, and the variance within 5
+# standard errors of the exact one, its standard error √((μ4 - Var²)/n) from the exact central
+# fourth moment μ4. The exact values the command prints beside the run must equal these.
+json_check "simulate gbm mean and variance within 5 standard errors of the exact EM moments" \
+  "$work/sim.json" "$(cat <<'PY'
+(lambda r, n, N, x0, a, b: (lambda e1, e2, e3, e4: (lambda var, mu4: len(j['statistics']) == 1
+    and r['count'] == n and j['steps'] == N
+    and abs(r['mean'] - e1) < 5 * r['std_error']
+    and abs(r['variance'] - var) < 5 * math.sqrt((mu4 - var * var) / n)
+    and abs(r['exact_mean'] - e1) < 1e-12 * e1 and abs(r['exact_variance'] - var) < 1e-10 * var)(
+        e2 - e1 * e1, e4 - 4 * e1 * e3 + 6 * e1 * e1 * e2 - 3 * e1 ** 4))(
+    x0 * a ** N, x0 ** 2 * (a * a + b * b) ** N, x0 ** 3 * (a ** 3 + 3 * a * b * b) ** N,
+    x0 ** 4 * (a ** 4 + 6 * a * a * b * b + 3 * b ** 4) ** N))(
+    j['statistics'][0], 20000, 16, 2.0, 1 + 0.1 / 16, 0.5 * math.sqrt(1 / 16))
+PY
+)"
 # One --x0 value stands for every component, in the run and in the exact moments beside it.
 expect_status "simulate ou one x0 for 8 components" 0 "exact" -- simulate --sde ou --dim 8 \
   --x0 2 --paths 20000 --steps 8 --json "$work/ou8.json"
