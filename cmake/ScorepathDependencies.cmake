@@ -1,18 +1,15 @@
 # Finds what scorepath builds against and decides whether the CUDA backend is built.
 #
-# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_CUDA_INCLUDE_DIRS, SCOREPATH_CPU_FLAGS.
+# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_CPU_FLAGS, SCOREPATH_CPU_ARCH_RESOLVED (the -march= name the
+# CPU backend is compiled for, never "native"), and the imported target SLEEF::sleef.
 include(CheckCXXCompilerFlag)
 
 find_package(OpenMP REQUIRED COMPONENTS CXX)
+# SLEEF gives the CPU backend vectorised log and sincospi for Box-Muller normals.
+find_package(SLEEF REQUIRED)
 
-# The CUDA toolkit's headers are used by both backends (cuRAND's Philox, Thrust/CUB), so the
-# toolkit is required even when the CUDA backend is switched off.
-find_package(CUDAToolkit REQUIRED)
-set(SCOREPATH_CUDA_INCLUDE_DIRS ${CUDAToolkit_INCLUDE_DIRS})
-if(EXISTS "${CUDAToolkit_INCLUDE_DIRS}/cccl")
-  list(APPEND SCOREPATH_CUDA_INCLUDE_DIRS "${CUDAToolkit_INCLUDE_DIRS}/cccl")
-endif()
-
+# The CPU backend needs nothing from the CUDA toolkit: the toolkit is looked for only when the CUDA
+# backend may be built (the test suite looks for it on its own, to compare with cuRAND).
 set(SCOREPATH_HAVE_CUDA OFF)
 if(SCOREPATH_CUDA STREQUAL "ON" OR SCOREPATH_CUDA STREQUAL "AUTO")
   include(CheckLanguage)
@@ -25,6 +22,7 @@ if(SCOREPATH_CUDA STREQUAL "ON" OR SCOREPATH_CUDA STREQUAL "AUTO")
     enable_language(CUDA)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    find_package(CUDAToolkit REQUIRED)
     set(SCOREPATH_HAVE_CUDA ON)
   elseif(SCOREPATH_CUDA STREQUAL "ON")
     message(FATAL_ERROR "SCOREPATH_CUDA=ON but no CUDA compiler (nvcc) was found")
@@ -34,17 +32,31 @@ elseif(NOT SCOREPATH_CUDA STREQUAL "OFF")
 endif()
 message(STATUS "scorepath: CUDA backend ${SCOREPATH_HAVE_CUDA}")
 
-# SLEEF gives the CPU backend vectorised log and sincospi for Box-Muller normals.
-find_path(SCOREPATH_SLEEF_INCLUDE_DIR sleef.h)
-find_library(SCOREPATH_SLEEF_LIBRARY sleef)
-if(NOT SCOREPATH_SLEEF_INCLUDE_DIR OR NOT SCOREPATH_SLEEF_LIBRARY)
-  message(FATAL_ERROR "SLEEF not found: install it (Debian: libsleef-dev, see scripts/setup.sh)")
-endif()
-
+# The instruction set is recorded by name: "native" is resolved here to what the compiler picks for
+# this machine, so that the installed package names the CPU the library was built for rather than
+# meaning whatever CPU its consumer happens to build on.
 set(SCOREPATH_CPU_FLAGS -fno-math-errno -Wno-psabi)
+set(SCOREPATH_CPU_ARCH_RESOLVED "")
 if(SCOREPATH_CPU_ARCH)
-  check_cxx_compiler_flag("-march=${SCOREPATH_CPU_ARCH}" SCOREPATH_HAS_MARCH)
+  set(SCOREPATH_CPU_ARCH_RESOLVED "${SCOREPATH_CPU_ARCH}")
+  if(SCOREPATH_CPU_ARCH STREQUAL "native")
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -march=native -Q --help=target
+                    OUTPUT_VARIABLE _sp_target_help ERROR_QUIET RESULT_VARIABLE _sp_rc)
+    string(REGEX MATCH "\n[ \t]*-march=[ \t]+([A-Za-z0-9_.-]+)" _sp_match "${_sp_target_help}")
+    if(_sp_rc EQUAL 0 AND CMAKE_MATCH_1)
+      set(SCOREPATH_CPU_ARCH_RESOLVED "${CMAKE_MATCH_1}")
+    else()
+      message(WARNING "scorepath: could not resolve -march=native to a name with "
+                      "${CMAKE_CXX_COMPILER}; set SCOREPATH_CPU_ARCH explicitly")
+    endif()
+  endif()
+  check_cxx_compiler_flag("-march=${SCOREPATH_CPU_ARCH_RESOLVED}" SCOREPATH_HAS_MARCH)
   if(SCOREPATH_HAS_MARCH)
-    list(APPEND SCOREPATH_CPU_FLAGS "-march=${SCOREPATH_CPU_ARCH}")
+    list(APPEND SCOREPATH_CPU_FLAGS "-march=${SCOREPATH_CPU_ARCH_RESOLVED}")
+  else()
+    message(WARNING "scorepath: ${CMAKE_CXX_COMPILER} does not take "
+                    "-march=${SCOREPATH_CPU_ARCH_RESOLVED}; building for its default")
+    set(SCOREPATH_CPU_ARCH_RESOLVED "")
   endif()
 endif()
+message(STATUS "scorepath: CPU backend built for -march=${SCOREPATH_CPU_ARCH_RESOLVED}")

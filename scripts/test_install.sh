@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs a built scorepath into a temporary prefix, then configures, builds and runs the example
-# consumer (examples/consumer) against that prefix through find_package(scorepath).
+# consumer (examples/consumer) against that prefix through find_package(scorepath), and once more
+# against the build tree's own package (scorepath_DIR = the build directory).
 #
-# Usage: scripts/test_install.sh [build-dir]    (default: build; the tree must be fully built)
+# Usage: scripts/test_install.sh [build-dir]    (default: build; the library must be built)
 #
-# Fails when the install, the consumer's configure or build, or the consumer's own checks fail, or
-# when the installed package files refer to the source or build tree. Everything it writes, apart
+# Fails when the install, the consumer's configure or build, or the consumer's own checks fail;
+# when the installed package files refer to the source or build tree or to "-march=native"; or when
+# the installed library or tool carries absolute paths into the source tree. A package built
+# without the CUDA backend must work with the CUDA toolkit hidden: its consumer is configured and
+# built with nvcc off PATH and find_package(CUDAToolkit) disabled. Everything it writes, apart
 # from the install manifest CMake keeps in the build dir, goes to a fresh mktemp directory that is
 # removed on exit, so several runs can go on at once.
 set -euo pipefail
@@ -28,7 +32,6 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/scorepath-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
-consumer_build=$work/consumer-build
 
 # Read a cached variable of the library's build (empty when it is not set).
 cache_value() {
@@ -54,32 +57,75 @@ if grep -n -F -e "$repo/" -e "$build" "$package_dir"/*.cmake; then
   exit 1
 fi
 
-# The consumer uses the compiler the library was built with, and the CUDA toolkit it found.
-configure_args=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release)
-cxx=$(cache_value CMAKE_CXX_COMPILER)
-[[ -n $cxx ]] && configure_args+=(-DCMAKE_CXX_COMPILER="$cxx")
-cuda_root=$(cache_value CUDAToolkit_ROOT)
-[[ -n $cuda_root ]] && configure_args+=(-DCUDAToolkit_ROOT="$cuda_root")
-
-echo "== Configuring examples/consumer in $consumer_build"
-cmake -S "$repo/examples/consumer" -B "$consumer_build" "${configure_args[@]}" \
-  >"$work/configure.log" 2>&1 || {
-  cat "$work/configure.log" >&2
-  exit 1
-}
-found=$(sed -n 's/^scorepath_DIR:PATH=//p' "$consumer_build/CMakeCache.txt")
-echo "   scorepath_DIR = $found"
-if [[ $found != "$prefix"/* ]]; then
-  echo "test_install.sh: find_package(scorepath) found $found, not the package in $prefix" >&2
+if grep -n -e "march=native" -e '"native"' "$package_dir"/*.cmake; then
+  echo "test_install.sh: the installed package names -march=native instead of a CPU (above)" >&2
   exit 1
 fi
+echo "   built for -march=$(sed -n 's/^set(scorepath_CPU_ARCH "\(.*\)")$/\1/p' \
+  "$package_dir/scorepathConfig.cmake")"
 
-echo "== Building the consumer"
-cmake --build "$consumer_build" --parallel 2 >"$work/build.log" 2>&1 || {
-  cat "$work/build.log" >&2
-  exit 1
+echo "== Checking the installed binaries for absolute source paths"
+for binary in "$prefix"/lib*/libscorepath* "$prefix"/bin/scorepath; do
+  [[ -f $binary ]] || continue
+  if grep -q -a -F "$repo/" "$binary"; then
+    echo "test_install.sh: $binary contains paths into $repo:" >&2
+    grep -a -o -F "$repo/" "$binary" | sort | uniq -c | head >&2
+    exit 1
+  fi
+  echo "   $(basename "$binary"): none"
+done
+
+# The consumer uses the compiler the library was built with. A CUDA build's consumer finds the
+# CUDA toolkit the library was built with; a CPU-only build's consumer must not need one.
+base_args=(-DCMAKE_BUILD_TYPE=Release)
+cxx=$(cache_value CMAKE_CXX_COMPILER)
+[[ -n $cxx ]] && base_args+=(-DCMAKE_CXX_COMPILER="$cxx")
+consumer_env=()
+if grep -q '^set(scorepath_HAVE_CUDA ON)' "$package_dir/scorepathConfig.cmake"; then
+  cuda_root=$(cache_value CUDAToolkit_ROOT)
+  [[ -n $cuda_root ]] && base_args+=(-DCUDAToolkit_ROOT="$cuda_root")
+else
+  echo "== CPU-only package: the consumer is built with the CUDA toolkit hidden"
+  hidden_path=$(tr ':' '\n' <<<"$PATH" | grep -v -i cuda | paste -sd: -)
+  consumer_env=(env PATH="$hidden_path" CUDA_HOME= CUDA_PATH= CUDACXX=)
+  base_args+=(-DCMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit=ON -DCMAKE_IGNORE_PREFIX_PATH=/usr/local/cuda)
+fi
+
+# consume NAME ARGS...: configures, builds and runs the consumer in $work/NAME; the package it
+# must find is the value of $expect_dir (a prefix under which scorepath_DIR lies, or a directory).
+consume() {
+  local name=$1
+  shift
+  local dir=$work/$name
+  echo "== Configuring examples/consumer ($name)"
+  "${consumer_env[@]}" cmake -S "$repo/examples/consumer" -B "$dir" "${base_args[@]}" "$@" \
+    >"$work/$name-configure.log" 2>&1 || {
+    cat "$work/$name-configure.log" >&2
+    exit 1
+  }
+  local found
+  found=$(sed -n 's/^scorepath_DIR:[A-Z]*=//p' "$dir/CMakeCache.txt")
+  echo "   scorepath_DIR = $found"
+  if [[ $found != "$expect_dir" && $found != "$expect_dir"/* ]]; then
+    echo "test_install.sh: find_package(scorepath) found $found, not the package in $expect_dir" >&2
+    exit 1
+  fi
+  if grep -q "CUDAToolkit_FOUND:.*=TRUE\|CUDAToolkit_NVCC_EXECUTABLE:FILEPATH=/" "$dir/CMakeCache.txt" &&
+     [[ ${#consumer_env[@]} -gt 0 ]]; then
+    echo "test_install.sh: the CPU-only consumer ($name) found the CUDA toolkit after all" >&2
+    exit 1
+  fi
+  echo "== Building the consumer ($name)"
+  "${consumer_env[@]}" cmake --build "$dir" --parallel 2 >"$work/$name-build.log" 2>&1 || {
+    cat "$work/$name-build.log" >&2
+    exit 1
+  }
+  echo "== Running the consumer ($name)"
+  "$dir/scorepath_consumer"
 }
 
-echo "== Running the consumer"
-"$consumer_build/scorepath_consumer"
+expect_dir=$prefix
+consume installed -DCMAKE_PREFIX_PATH="$prefix"
+expect_dir=$build
+consume build-tree -Dscorepath_DIR="$build"
 echo "== Install test passed"

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "scorepath/simd_pack.hpp"  // pack<T, W> (which includes this header at its end)
+
 namespace scorepath::simd::detail {
 
 template <int W>
@@ -133,7 +135,12 @@ inline void sincospi(const simd::pack<float, W>& a, simd::pack<float, W>& s,
   const auto off_domain = ~((x > -4194304.0f) & (x < 4194304.0f));
   if (any_lane(off_domain)) {
     for (int i = 0; i < W; ++i) {
-      if (off_domain[i]) math::sincospi(x[i], s.v[i], c.v[i]);
+      if (off_domain[i]) {
+        float sin_i, cos_i;  // vector elements cannot bind to references
+        math::sincospi(x[i], sin_i, cos_i);
+        s.v[i] = sin_i;
+        c.v[i] = cos_i;
+      }
     }
   }
 }
