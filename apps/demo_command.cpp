@@ -13,8 +13,8 @@ namespace {
 /// The demo's checks of its options: the backend exists here and the thread count is valid.
 void check_demo(const run_settings& base) {
   context ctx(parse_backend_choice(base.backend));
-  ctx.set_threads(base.threads);
   check_thread_option(base.threads);
+  ctx.set_threads(base.threads);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "scorepath/detail/chunking.hpp"
+
 namespace scorepath::cli {
 
 /// Work (path-steps) below which no bar is drawn: such runs take about a second.
@@ -28,10 +30,13 @@ inline std::function<void(std::uint64_t, std::uint64_t)> make_progress_bar(const
   };
 }
 
-/// Paths per chunk that give the bar about 50 updates (never below 64 Ki paths).
+/// Paths per chunk that give the bar about 50 updates: never below 64 Ki paths, and never above
+/// the library's own default_chunk_limit, so that a run's memory, and whether it fits, is the same
+/// with the bar as without it (larger runs just update the bar more often).
 inline std::uint64_t progress_chunk(std::uint64_t paths) {
+  constexpr std::uint64_t lowest = std::uint64_t{1} << 16;
   const std::uint64_t chunk = paths / 50;
-  return chunk < (std::uint64_t{1} << 16) ? (std::uint64_t{1} << 16) : chunk;
+  return chunk < lowest ? lowest : chunk > default_chunk_limit ? default_chunk_limit : chunk;
 }
 
 }  // namespace scorepath::cli

@@ -18,8 +18,8 @@ checked_inputs check_ssm(const ssm_settings& s) {
                     "must be float or double");
   checked_inputs in = check_model_and_samples(s);
   context ctx(parse_backend_choice(s.backend));
-  ctx.set_threads(s.threads);
   check_thread_option(s.threads);
+  ctx.set_threads(s.threads);
   return in;
 }
 

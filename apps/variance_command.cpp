@@ -25,8 +25,8 @@ checked_inputs check_study(const variance_settings& s) {
                     "must be finite and > 0");
   checked_inputs in = check_model_and_samples(s);
   context ctx(backend_choice::cpu);
-  ctx.set_threads(s.threads);
   check_thread_option(s.threads);
+  ctx.set_threads(s.threads);
   // probe_variance_study's buffer of one estimate per sample and replicate
   const std::size_t estimates = checked_size_product(in.samples, s.replicates, "replicates");
   check_host_request(checked_size_product(estimates, sizeof(double), "replicates"), "replicates");

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "scorepath/memory.hpp"
+
 #include "scorepath/normals.hpp"
 
 namespace scorepath {
@@ -60,7 +62,10 @@ void check_mlp_view_widths(const std::vector<int>& hidden) {
 
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
                                           std::uint64_t seed) {
-  std::vector<double> p(mlp_parameter_count(dim, hidden));
+  const std::size_t count = mlp_parameter_count(dim, hidden);
+  // The doubles drawn here, and the copy in the model's precision that mlp_score::random makes.
+  check_host_request(checked_size_product(count, 2 * sizeof(double), "hidden"), "hidden");
+  std::vector<double> p = allocating("hidden", [&] { return std::vector<double>(count); });
   philox_normals<double> normals(seed, 0u, 0u);
   std::size_t k = 0;
   int n_in = dim;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "scorepath/detail/chunking.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_cpu.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/normals.hpp"
@@ -31,8 +33,10 @@ namespace {
 /// Runs @p body(first_stream, count) over packs of W streams, in parallel.
 template <int W, class Body>
 void for_each_pack(const context& ctx, std::uint64_t streams, Body body) {
-  const std::int64_t packs = static_cast<std::int64_t>((streams + W - 1) / W);
-#pragma omp parallel for schedule(static) num_threads(ctx.threads())
+  const std::uint64_t pack_count = pieces(streams, W);
+  const std::int64_t packs = static_cast<std::int64_t>(pack_count);
+  const int threads = cpu_threads_for(ctx, pack_count);
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t p = 0; p < packs; ++p) {
     const std::uint64_t first = static_cast<std::uint64_t>(p) * W;
     body(first, static_cast<int>(std::min<std::uint64_t>(W, streams - first)));
@@ -69,13 +73,14 @@ void words_cpu(const context& ctx, std::uint64_t seed, std::uint64_t base, std::
   for_each_pack<W>(ctx, streams, [&](std::uint64_t first, int count) {
     Word lo, hi;
     subsequence_lanes<simd::pack<float, W>>(base, first, lo, hi);
-    for (std::uint64_t block = 0; block * 4 < words; ++block) {
+    const std::uint64_t blocks = pieces(words, 4);
+    for (std::uint64_t block = 0; block < blocks; ++block) {
       const philox_block<Word> r = philox4x32_10(
           philox_block<Word>{Word(static_cast<std::uint32_t>(block)),
                              Word(static_cast<std::uint32_t>(block >> 32)), lo, hi},
           k0, k1);
       const Word w[4] = {r.x, r.y, r.z, r.w};
-      for (int j = 0; j < 4 && block * 4 + j < words; ++j) {
+      for (std::uint64_t j = 0; j < 4 && block * 4 + j < words; ++j) {
         std::uint32_t* row = out + (block * 4 + j) * streams + first;
         if (count == W) {
           w[j].store(row);

@@ -34,7 +34,8 @@ __global__ void __launch_bounds__(fill_block_threads)
   for (std::uint64_t s = static_cast<std::uint64_t>(blockIdx.x) * fill_block_threads + threadIdx.x;
        s < streams; s += stride) {
     const std::uint64_t id = base + s;
-    for (std::uint64_t block = 0; block * 4 < words; ++block) {
+    const std::uint64_t blocks = words / 4 + (words % 4 != 0 ? 1 : 0);
+    for (std::uint64_t block = 0; block < blocks; ++block) {
       const philox_block<std::uint32_t> r = philox4x32_10(
           philox_block<std::uint32_t>{static_cast<std::uint32_t>(block),
                                       static_cast<std::uint32_t>(block >> 32),
@@ -48,7 +49,8 @@ __global__ void __launch_bounds__(fill_block_threads)
 }
 
 unsigned grid_for(std::uint64_t streams) {
-  const std::uint64_t blocks = (streams + fill_block_threads - 1) / fill_block_threads;
+  const std::uint64_t blocks =
+      streams / fill_block_threads + (streams % fill_block_threads != 0 ? 1 : 0);
   return static_cast<unsigned>(blocks < (1u << 30) ? blocks : (1u << 30));
 }
 

@@ -13,6 +13,12 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+
 #include "scorepath/ensemble.hpp"
 #include "scorepath/jacobian.hpp"
 #include "scorepath/merge_runs.hpp"
@@ -23,7 +29,9 @@
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
+#include "scorepath/sdes/diffusion_model_sdes.hpp"
 #include "scorepath/sdes/geometric_brownian_motion.hpp"
+#include "scorepath/sdes/langevin.hpp"
 #include "scorepath/sdes/ornstein_uhlenbeck.hpp"
 #include "scorepath/ssm.hpp"
 
@@ -57,6 +65,32 @@ struct bad_case {
 // ---------------------------------------------------------------------------------------------
 // Rows
 // ---------------------------------------------------------------------------------------------
+
+/// Lowers this process's address-space limit to what it uses now plus @p extra bytes while it
+/// lives (the soft limit only; restored on destruction).
+class address_space_headroom {
+ public:
+  explicit address_space_headroom(std::uint64_t extra) {
+    getrlimit(RLIMIT_AS, &saved_);
+    unsigned long long pages = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%llu", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(pages * sysconf(_SC_PAGE_SIZE) + extra);
+    if (saved_.rlim_max != RLIM_INFINITY && lowered.rlim_cur > saved_.rlim_max) {
+      lowered.rlim_cur = saved_.rlim_max;
+    }
+    setrlimit(RLIMIT_AS, &lowered);
+  }
+  ~address_space_headroom() { setrlimit(RLIMIT_AS, &saved_); }
+  address_space_headroom(const address_space_headroom&) = delete;
+  address_space_headroom& operator=(const address_space_headroom&) = delete;
+
+ private:
+  rlimit saved_{};
+};
 
 const geometric_brownian_motion<float> kGbm(0.05f, 0.2f);
 
@@ -145,6 +179,59 @@ void add_em_rows(std::vector<bad_case>& rows) {
                     opt.paths = std::uint64_t{1} << 60;
                     simulate_em_to_host(s.cpu, s.rng, kGbm, {100.0f}, opt, true, false);
                   }});
+  rows.push_back({"simulate_em", "paths at 2^64 - 1 with statistics", expect::out_of_memory, "paths",
+                  [](io& s) {
+                    em_options opt = em_ok();
+                    opt.paths = std::numeric_limits<std::uint64_t>::max();
+                    simulate_em(s.cpu, s.rng, kGbm, {100.0f}, opt);
+                  }});
+  rows.push_back({"simulate_em", "chunk of 2^64 - 1 paths with 2^62 paths", expect::out_of_memory,
+                  "paths", [](io& s) {
+                    em_options opt = em_ok();
+                    opt.paths = std::uint64_t{1} << 62;
+                    opt.chunk_paths = std::numeric_limits<std::uint64_t>::max();
+                    simulate_em(s.cpu, s.rng, kGbm, {100.0f}, opt);
+                  }});
+  rows.push_back(em_row("t1 1e300 in float", "t1", [](em_options& o) {
+    o.t1 = 1e300;
+    o.steps = 4;
+  }));
+  rows.push_back(em_row("t0 -1e300 in float", "t0", [](em_options& o) { o.t0 = -1e300; }));
+  rows.push_back(em_row("step size overflows float", "steps", [](em_options& o) {
+    o.t0 = -3e38;
+    o.t1 = 3e38;
+    o.steps = 1;
+  }));
+  rows.push_back({"simulate_em", "save every one of 2^20 steps: scratch beyond the memory limit",
+                  expect::out_of_memory, "save_steps", [](io& s) {
+                    em_options opt = em_ok();
+                    opt.paths = 1024;
+                    opt.steps = std::uint64_t{1} << 20;
+                    opt.save_steps.resize(opt.steps);
+                    for (std::uint64_t k = 0; k < opt.steps; ++k) opt.save_steps[k] = k + 1;
+                    const address_space_headroom limit(std::uint64_t{256} << 20);
+                    simulate_em(s.cpu, s.rng, kGbm, {100.0f}, opt);
+                  }});
+  rows.push_back({"simulate_em", "VP SDE from t0 = -1", expect::invalid_argument, "t0", [](io& s) {
+                    em_options opt = em_ok();
+                    opt.t0 = -1.0;
+                    em_outputs<float> out;
+                    out.final_states = s.f_out(16);
+                    simulate_em(s.cpu, s.rng, vp_sde<float>(), {1.0f}, opt, out);
+                  }});
+  rows.push_back({"simulate_em", "VE SDE to t1 = 100 in float", expect::invalid_argument, "t1",
+                  [](io& s) {
+                    em_options opt = em_ok();
+                    opt.t1 = 100.0;
+                    em_outputs<float> out;
+                    out.final_states = s.f_out(16);
+                    simulate_em(s.cpu, s.rng, ve_sde<float>(), {1.0f}, opt, out);
+                  }});
+  rows.push_back({"ve_sde", "sigma_max / sigma_min overflows float", expect::invalid_argument,
+                  "sigma_max", [](io&) { ve_sde<float>(1e-30f, 1e30f); }});
+  rows.push_back({"isotropic_gaussian_score", "1/stddev^2 overflows float",
+                  expect::invalid_argument, "stddev",
+                  [](io&) { isotropic_gaussian_score<float, 1>({0.0f}, 1e-30f); }});
   rows.push_back({"em_report::at", "save index out of range", expect::invalid_argument,
                   "save index", [](io& s) {
                     rng_stream own(1);
@@ -156,6 +243,29 @@ void add_em_rows(std::vector<bad_case>& rows) {
                     const em_report first = simulate_em(s.cpu, a, kGbm, {100.0f}, em_ok());
                     merge_em_reports(first, simulate_em(s.cpu, b, kGbm, {100.0f}, em_ok()));
                   }});
+  auto merge_row = [&rows](std::string input, std::string parameter,
+                           std::function<void(em_options&)> change, float x0_second = 100.0f) {
+    rows.push_back({"merge_em_reports", std::move(input), expect::invalid_argument,
+                    std::move(parameter), [change, x0_second](io& s) {
+                      rng_stream shared(5);
+                      const em_report first = simulate_em(s.cpu, shared, kGbm, {100.0f}, em_ok());
+                      em_options opt = em_ok();
+                      change(opt);
+                      merge_em_reports(first,
+                                       simulate_em(s.cpu, shared, kGbm, {x0_second}, opt));
+                    }});
+  };
+  merge_row("runs of different t0 (same step size)", "t0", [](em_options& o) {
+    o.t0 = 0.5;
+    o.t1 = 1.5;
+  });
+  merge_row("runs of different t1 and steps (same step size)", "t1", [](em_options& o) {
+    o.t1 = 2.0;
+    o.steps = 16;
+    o.save_steps = {8};
+  });
+  merge_row("runs of different x0", "x0[0]", [](em_options&) {}, 101.0f);
+  merge_row("runs of different refinement", "refinement", [](em_options& o) { o.refinement = 1; });
   rows.push_back({"geometric_brownian_motion", "negative volatility", expect::invalid_argument,
                   "sigma", [](io&) { geometric_brownian_motion<double>(0.1, -0.2); }});
   rows.push_back({"geometric_brownian_motion", "NaN drift", expect::invalid_argument, "mu",
@@ -187,6 +297,12 @@ void add_ssm_rows(std::vector<bad_case>& rows) {
   rows.push_back(ssm_row("NaN sample", "samples[1][0]", {0.1f, 0.2f, std::nanf(""), 0.4f}));
   rows.push_back(ssm_row("infinite sample", "samples[0][1]", {0.1f, -INFINITY, 0.3f, 0.4f}));
   rows.push_back(ssm_row("zero probes", "probes", ok, [](ssm_options& o) { o.probes = 0; }));
+  rows.push_back(ssm_row("probe law 99", "law", ok,
+                         [](ssm_options& o) { o.law = static_cast<probe_law>(99); }));
+  rows.push_back(ssm_row("chunk of 2^64 - 1 samples, law 99", "law", ok, [](ssm_options& o) {
+    o.chunk_samples = std::numeric_limits<std::uint64_t>::max();
+    o.law = static_cast<probe_law>(99);
+  }));
   rows.push_back({"sliced_score_matching", "projections of the wrong size",
                   expect::invalid_argument, "projections size", [ok](io& s) {
                     ssm_outputs<float> out;
@@ -227,6 +343,15 @@ void add_ssm_rows(std::vector<bad_case>& rows) {
                     probe_variance_study(s.cpu, s.rng, kDiag, host_input(ok.data(), ok.size()),
                                          opt);
                   }});
+  rows.push_back({"probe_variance_study", "probe law 99", expect::invalid_argument, "laws[1]",
+                  [ok](io& s) {
+                    variance_study_options opt;
+                    opt.laws = {probe_law::gaussian, static_cast<probe_law>(99)};
+                    opt.probe_counts = {1};
+                    opt.replicates = 2;
+                    probe_variance_study(s.cpu, s.rng, kDiag, host_input(ok.data(), ok.size()),
+                                         opt);
+                  }});
   rows.push_back({"probe_variance_study", "NaN target error", expect::invalid_argument,
                   "target_relative_error", [ok](io& s) {
                     variance_study_options opt;
@@ -264,6 +389,14 @@ void add_ssm_rows(std::vector<bad_case>& rows) {
                     p[3] = kNaN;
                     mlp_score<double, 2>({4}, mlp_activation::tanh, p);
                   }});
+  rows.push_back({"mlp_score::random", "hidden widths of 2^28", expect::out_of_memory, "hidden",
+                  [](io&) {
+                    mlp_score<float, 2>::random({1 << 28, 1 << 28}, mlp_activation::tanh, 1);
+                  }});
+  rows.push_back({"mlp_score::random", "hidden widths of 2^30", expect::out_of_memory, "hidden",
+                  [](io&) {
+                    mlp_score<double, 2>::random({1 << 30, 1 << 30}, mlp_activation::tanh, 1);
+                  }});
   rows.push_back({"parse_mlp_activation", "unknown name", expect::invalid_argument, "activation",
                   [](io&) { parse_mlp_activation("relu"); }});
 }
@@ -295,6 +428,11 @@ void add_support_rows(std::vector<bad_case>& rows) {
                   }});
   rows.push_back({"context::set_threads", "negative thread count", expect::invalid_argument,
                   "threads", [](io& s) { s.cpu.set_threads(-2); }});
+  rows.push_back({"context::set_threads", "INT_MAX threads", expect::invalid_argument, "threads",
+                  [](io& s) { s.cpu.set_threads(INT_MAX); }});
+  rows.push_back({"context::set_threads", "one thread more than max_threads",
+                  expect::invalid_argument, "threads",
+                  [](io& s) { s.cpu.set_threads(max_threads + 1); }});
   rows.push_back({"parse_backend_choice", "unknown backend", expect::invalid_argument, "backend",
                   [](io&) { parse_backend_choice("tpu"); }});
   rows.push_back({"parse_probe_law", "unknown law", expect::invalid_argument,
@@ -333,6 +471,8 @@ TEST_P(BadInputMatrix, TypedErrorNamingParameterAndValueNothingWritten) {
     EXPECT_NE(message.find(e.value()), std::string::npos) << message;
   } catch (const out_of_memory_error& e) {
     EXPECT_EQ(row.kind, expect::out_of_memory) << e.what();
+    const std::string message = e.what();
+    EXPECT_NE(message.find(row.parameter), std::string::npos) << message;
   } catch (const std::exception& e) {
     ADD_FAILURE() << "untyped error: " << e.what();
   }

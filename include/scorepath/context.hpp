@@ -8,6 +8,9 @@
 
 namespace scorepath {
 
+/// Most CPU threads a context may be given (context::set_threads).
+inline constexpr int max_threads = 4096;
+
 /// The backend a context runs on.
 enum class backend { cpu, cuda };
 
@@ -44,8 +47,16 @@ class context {
   backend kind() const noexcept { return kind_; }
   /// CPU threads used (resolved: never 0).
   int threads() const noexcept;
-  /// @brief Sets the CPU thread count; 0 restores OpenMP's default.
-  /// @throw invalid_argument_error for a negative count
+  /**
+   * @brief Sets the CPU thread count; 0 restores OpenMP's default.
+   *
+   * A CPU call starts at most this many threads, and never more than it has blocks of work. Before
+   * a call first starts more threads than any call before it, the library checks that the system
+   * can create them, so a refused thread (a memory limit such as `ulimit -v`, a process limit)
+   * becomes an out_of_memory_error naming `threads` instead of ending the process inside the
+   * OpenMP runtime. (A thread the runtime itself starts and loses later cannot be caught.)
+   * @throw invalid_argument_error naming `threads` for a count outside [0, max_threads]
+   */
   void set_threads(int threads);
   /// CUDA device id (0 on the CPU).
   int device() const noexcept { return device_; }

@@ -79,7 +79,10 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
 
   const std::uint32_t stat_rows = plan.stat_rows();
   const std::uint64_t max_blocks = (plan.chunk_paths + statistics_block - 1) / statistics_block;
-  device_buffer scratch(static_cast<std::size_t>(plan.rows) * plan.chunk_paths * sizeof(T), stream);
+  device_buffer scratch(checked_size_product(checked_size_product(plan.rows, plan.chunk_paths,
+                                                                  "chunk_paths"),
+                                             sizeof(T), "chunk_paths"),
+                       stream);
   device_buffer block_acc(std::max<std::size_t>(1, max_blocks * stat_rows) *
                               sizeof(moment_accumulator),
                           stream);
@@ -87,7 +90,7 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
   const cudaMemcpyKind out_kind =
       plan.outputs_on_device ? cudaMemcpyDeviceToDevice : cudaMemcpyDeviceToHost;
 
-  for (std::uint64_t chunk_begin = 0; chunk_begin < plan.paths; chunk_begin += plan.chunk_paths) {
+  for (std::uint64_t chunk_begin = 0; chunk_begin < plan.paths;) {
     const std::uint64_t chunk_n = std::min(plan.chunk_paths, plan.paths - chunk_begin);
     const std::uint64_t grid = (chunk_n + em_block_threads - 1) / em_block_threads;
     em_paths_kernel<em_block_threads><<<static_cast<unsigned>(std::min<std::uint64_t>(grid, 1u << 30)),
@@ -122,9 +125,10 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
       totals.fold_blocks(host_acc.data(), chunk_begin / statistics_block, blocks);
     }
+    chunk_begin += chunk_n;  // never past plan.paths, so never wraps
     if (plan.progress) {
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
-      plan.progress(chunk_begin + chunk_n, plan.paths);
+      plan.progress(chunk_begin, plan.paths);
     }
   }
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));

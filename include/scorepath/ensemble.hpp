@@ -19,6 +19,7 @@
 #include <string>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <new>
 #include <optional>
 #include <utility>
@@ -26,6 +27,8 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/builtin_em.hpp"
+#include "scorepath/detail/chunking.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_cpu.hpp"
 #include "scorepath/detail/em_cuda_launch.hpp"
 #include "scorepath/detail/em_plan.hpp"
@@ -51,7 +54,10 @@ struct em_options {
   /// Each step's Brownian increment is the sum of 2^refinement fine increments: the run equals,
   /// path by path, a run with steps·2^refinement steps sampled every 2^refinement steps.
   unsigned refinement = 0;
-  std::uint64_t chunk_paths = 0;          ///< paths per launch/chunk; 0 chooses
+  /// Paths per launch/chunk, rounded up to whole reduction blocks and never more than the run
+  /// needs (any 64-bit value is safe); 0 chooses at most default_chunk_limit. The memory a chunk
+  /// needs is checked before the run starts.
+  std::uint64_t chunk_paths = 0;
   /// Called on the calling thread after each chunk with (paths finished, paths in all); may be
   /// empty. Results do not depend on the chunking, so a smaller chunk_paths gives finer progress.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -69,8 +75,14 @@ struct em_report {
   backend used = backend::cpu;                 ///< backend that ran
   rng_state rng;                               ///< stream state the run started from (replay)
   std::uint64_t paths = 0;                     ///< paths simulated
+  double t0 = 0.0;                             ///< start time
+  double t1 = 0.0;                             ///< end time
+  std::uint64_t steps = 0;                     ///< time steps
+  unsigned refinement = 0;                     ///< Brownian refinement (em_options)
   double step_size = 0.0;                      ///< h
   int dim = 0;                                 ///< state dimension D
+  int scalar_bytes = 0;                        ///< sizeof the precision the run used (4 or 8)
+  std::vector<double> x0;                      ///< initial state
   std::vector<std::uint64_t> save_steps;       ///< save points used
   std::vector<double> save_times;              ///< t0 + step·h of each save point
   std::vector<moment_summary> statistics;      ///< [s·D + c] when statistics were asked for
@@ -91,17 +103,79 @@ struct em_report {
 
 namespace detail {
 
+/// True when @p v is finite and stays finite when rounded to T.
+template <class T>
+bool finite_in(double v) {
+  return std::isfinite(v) && std::fabs(v) <= static_cast<double>(std::numeric_limits<T>::max());
+}
+
+/// "float" or "double".
+template <class T>
+const char* precision_name() {
+  return std::is_same_v<T, float> ? "float" : "double";
+}
+
+/// @brief Refuses a run whose memory can never be had on this host, naming what sets its size.
+/// @throw out_of_memory_error naming `paths` (statistics kept per group of paths), `save_steps`
+///        (per-thread scratch rows), `threads` or `chunk_paths`
+template <class T>
+void check_em_memory(const context& ctx, const em_plan<T>& plan, int cpu_lanes) {
+  const long double limit = static_cast<long double>(host_memory_limit());
+  const long double acc = sizeof(moment_accumulator);
+  auto refuse = [&](const std::string& what, long double bytes) {
+    throw out_of_memory_error(what + " needs " + to_text(static_cast<double>(bytes)) +
+                                  " bytes, more than the " + to_text(static_cast<double>(limit)) +
+                                  " bytes this process can still have on this host",
+                              __FILE__, __LINE__);
+  };
+  const long double stat_rows = plan.stat_rows();
+  const long double groups = static_cast<long double>(pieces(plan.paths, statistics_group));
+  const long double kept = groups * stat_rows * acc;
+  if (kept > limit) {
+    refuse("paths = " + std::to_string(plan.paths) + ": keeping the statistics of " +
+               std::to_string(plan.stat_rows()) + " rows per group of " +
+               std::to_string(statistics_group) + " paths",
+           kept);
+  }
+  if (ctx.kind() != backend::cpu) return;
+  const std::uint64_t blocks = plan.chunk_paths / statistics_block;
+  const long double per_chunk = static_cast<long double>(blocks) * stat_rows * acc;
+  if (per_chunk > limit) {
+    refuse("chunk_paths = " + std::to_string(plan.chunk_paths) + ": the block statistics of one chunk",
+           per_chunk);
+  }
+  const int threads = cpu_threads_for(ctx, blocks);
+  const long double scratch = static_cast<long double>(threads) * plan.rows *
+                              static_cast<long double>(cpu_scratch_stride(plan.paths, cpu_lanes)) *
+                              sizeof(T);
+  if (kept + per_chunk + scratch > limit) {
+    refuse("save_steps: " + std::to_string(plan.rows) + " scratch rows (save steps x D, final "
+               "states, reducer) for " + std::to_string(cpu_scratch_stride(plan.paths, cpu_lanes)) +
+               " paths on each of threads = " + std::to_string(threads) + " CPU threads",
+           kept + per_chunk + scratch);
+  }
+}
+
 /// Checks @p opt, @p x0 and @p out against @p ctx and builds the plan; writes nothing.
+/// @p cpu_lanes is the SIMD width the CPU backend will run with (sizes its scratch).
 template <class T, int D>
 em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::vector<T>& x0,
-                        const em_outputs<T>& out, bool has_reducer, int noise_draws) {
+                        const em_outputs<T>& out, bool has_reducer, int noise_draws,
+                        int cpu_lanes = simd::float_lanes) {
   SCOREPATH_EXPECTS(opt.paths >= 1, "paths", opt.paths, "must be at least 1");
   SCOREPATH_EXPECTS(opt.steps >= 1, "steps", opt.steps, "must be at least 1");
   SCOREPATH_EXPECTS(std::isfinite(opt.t0), "t0", opt.t0, "must be finite");
   SCOREPATH_EXPECTS(std::isfinite(opt.t1), "t1", opt.t1, "must be finite");
+  SCOREPATH_EXPECTS(finite_in<T>(opt.t0), "t0", opt.t0,
+                    std::string("must be finite in ") + precision_name<T>());
+  SCOREPATH_EXPECTS(finite_in<T>(opt.t1), "t1", opt.t1,
+                    std::string("must be finite in ") + precision_name<T>());
   SCOREPATH_EXPECTS(opt.t1 > opt.t0, "t1", opt.t1, "must be greater than t0");
   const double h = (opt.t1 - opt.t0) / static_cast<double>(opt.steps);
-  SCOREPATH_EXPECTS(std::isfinite(h) && static_cast<T>(h) > T(0), "step size", h,
+  SCOREPATH_EXPECTS(finite_in<T>(h), "steps", opt.steps,
+                    "(t1 - t0)/steps = " + to_text(h) + " must be finite in " +
+                        precision_name<T>() + "; take more steps or a shorter interval");
+  SCOREPATH_EXPECTS(static_cast<T>(h) > T(0), "step size", h,
                     "(t1 - t0)/steps must be positive and finite in the chosen precision");
   SCOREPATH_EXPECTS(opt.refinement <= 20, "refinement", opt.refinement, "must be at most 20");
   // Draws per path must fit Philox's 64-bit block counter (2^64 blocks of 2 or 4 normals).
@@ -173,14 +247,11 @@ em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::ve
                            memory_space::device;
 
   // Chunks: a multiple of the reduction block; on CUDA sized so scratch stays near 256 MiB.
-  std::uint64_t chunk = opt.chunk_paths;
-  if (chunk == 0) {
-    const std::uint64_t budget = (std::uint64_t{256} << 20) / (plan.rows * sizeof(T));
-    chunk = std::clamp<std::uint64_t>(budget, statistics_block, std::uint64_t{1} << 22);
-  }
-  chunk = (chunk + statistics_block - 1) / statistics_block * statistics_block;
-  plan.chunk_paths = std::min(chunk, (opt.paths + statistics_block - 1) / statistics_block *
-                                         statistics_block);
+  const std::uint64_t budget = (std::uint64_t{256} << 20) / (plan.rows * sizeof(T));
+  const std::uint64_t chosen =
+      std::clamp<std::uint64_t>(budget, statistics_block, default_chunk_limit);
+  plan.chunk_paths = chunk_size(opt.chunk_paths, chosen, opt.paths);
+  check_em_memory(ctx, plan, cpu_lanes);
   plan.progress = opt.progress;
 
   em_schedule<T> s{};
@@ -212,19 +283,25 @@ em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::ve
  * @param out per-path outputs (host memory, or device memory on CUDA)
  * @param reducer optional functor `R operator()(const vec<R, D>&)` of the final state, e.g. a
  *        discounted payoff; its mean and standard error are reported
- * @throw invalid_argument_error naming the parameter for any bad input; nothing is written then
+ * @throw invalid_argument_error naming the parameter for any bad input, including times outside
+ *        the SDE's domain (sde.hpp, check_sde_times); nothing is written and the stream does not
+ *        advance then
  * @throw unavailable_error when CUDA is asked for an SDE with no compiled kernel
- * @throw out_of_memory_error, cuda_error from the backend
+ * @throw out_of_memory_error naming `paths`, `save_steps`, `threads` or `chunk_paths` when the
+ *        run's memory can never be had on this host (before the stream advances), or when an
+ *        allocation fails; cuda_error from the backend
  */
 template <class Sde, class Reducer = no_reducer, class T = typename Sde::scalar_type>
 em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
                       const std::vector<T>& x0, const em_options& opt,
-                      const em_outputs<T>& out = {}, const Reducer& reducer = {}) {
+                      const em_outputs<T>& out = {}, const Reducer& reducer = {}) try {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   constexpr int D = Sde::dim;
   constexpr bool has_reducer = !std::is_same_v<Reducer, no_reducer>;
-  detail::em_plan<T> plan =
-      detail::make_em_plan<T, D>(ctx, opt, x0, out, has_reducer, noise_dimension<Sde>);
+  detail::em_plan<T> plan = detail::make_em_plan<T, D>(
+      ctx, opt, x0, out, has_reducer, noise_dimension<Sde>,
+      lane_traits<detail::cpu_lane_t<Sde, T, Reducer>>::lanes);
+  check_sde_times(sde, opt.t0, opt.t1);
   if (ctx.kind() == backend::cuda && !detail::em_cuda_compiled<Sde, T, Reducer>::value) {
     throw unavailable_error(
         "no CUDA kernel is compiled for this SDE; include scorepath/em_cuda.cuh in a .cu file "
@@ -234,21 +311,28 @@ em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
 
   em_report report;
   report.used = ctx.kind();
-  report.rng = rng.state();
   report.paths = opt.paths;
+  report.t0 = opt.t0;
+  report.t1 = opt.t1;
+  report.steps = opt.steps;
+  report.refinement = opt.refinement;
   report.dim = D;
+  report.scalar_bytes = static_cast<int>(sizeof(T));
+  report.x0.assign(x0.begin(), x0.end());
   report.step_size = (opt.t1 - opt.t0) / static_cast<double>(opt.steps);
   report.save_steps = plan.save_steps;
   for (std::uint64_t s : plan.save_steps) {
     report.save_times.push_back(opt.t0 + static_cast<double>(s) * report.step_size);
   }
+  grouped_moments totals(plan.stat_rows());
   plan.schedule.seed = rng.seed();
   plan.schedule.base_subsequence = rng.reserve(opt.paths);
+  // The range this run took, even when another thread reserves from the same stream.
+  report.rng = rng_state{plan.schedule.seed, plan.schedule.base_subsequence};
   plan.schedule.save_steps = plan.save_steps.data();
 
   vec<T, D> start;
   for (int i = 0; i < D; ++i) start[i] = x0[i];
-  grouped_moments totals(plan.stat_rows());
   if (ctx.kind() == backend::cuda) {
     if constexpr (detail::em_cuda_compiled<Sde, T, Reducer>::value) {
       detail::em_run_cuda(ctx, plan, sde, start, reducer, totals);
@@ -263,6 +347,9 @@ em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
   if (has_reducer) report.reducer = summarize(totals.total(totals.rows() - 1));
   report.accumulators = std::move(totals);
   return report;
+} catch (const std::bad_alloc&) {
+  throw out_of_memory_error("simulate_em: memory for the run could not be allocated", __FILE__,
+                            __LINE__);
 }
 
 /// Per-path results copied to host vectors, with the report.

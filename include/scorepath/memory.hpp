@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
 
 #include "scorepath/error.hpp"
@@ -73,8 +74,24 @@ input_span<T> device_input(const T* data, std::size_t size) {
 /// @brief Multiplies sizes, throwing out_of_memory_error naming @p what on overflow.
 std::size_t checked_size_product(std::uint64_t a, std::uint64_t b, const char* what);
 
-/// @brief Throws out_of_memory_error naming @p what when @p bytes can never be had on this host.
+/// Bytes this process can still allocate: physical memory, or what an address-space or data
+/// limit (`ulimit -v`, `ulimit -d`) leaves beyond what the process already uses.
+std::uint64_t host_memory_limit() noexcept;
+
+/// @brief Throws out_of_memory_error naming @p what when @p bytes can never be had on this host
+///        (more than host_memory_limit()).
 void check_host_request(std::uint64_t bytes, const char* what);
+
+/// @brief Runs @p allocate, turning a std::bad_alloc into an out_of_memory_error naming @p what.
+template <class F>
+decltype(auto) allocating(const std::string& what, F&& allocate) {
+  try {
+    return allocate();
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory_error(what + ": the memory it needs could not be allocated", __FILE__,
+                              __LINE__);
+  }
+}
 
 /**
  * @brief Uninitialised device memory, allocated and freed in stream order.

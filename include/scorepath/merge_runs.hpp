@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <cmath>
 #include <string>
 
 #include "scorepath/ensemble.hpp"
@@ -29,8 +30,10 @@ namespace scorepath {
  * why).
  *
  * @throw invalid_argument_error naming the field that differs: `seed`, `subsequence` (the second
- *        run must start where the first ended), `dim`, `step_size`, `save_steps`, `statistics`,
- *        `reducer`, or `first run items` when the cut is not at a group boundary
+ *        run must start where the first ended), `dim`, `scalar_bytes` (float and double runs),
+ *        `t0`, `t1`, `steps`, `refinement`, `step_size`, `x0` (or `x0[c]`), `save_steps`,
+ *        `statistics`, `reducer`, or `first run items` when the cut is not at a group boundary.
+ *        Times and initial states are compared exactly (bit for bit): the runs must be one run.
  */
 inline em_report merge_em_reports(const em_report& first, const em_report& second) {
   SCOREPATH_EXPECTS(second.rng.seed == first.rng.seed, "seed", second.rng.seed,
@@ -40,8 +43,28 @@ inline em_report merge_em_reports(const em_report& first, const em_report& secon
                     second.rng.next_subsequence,
                     "the second run must start where the first ended, at " + std::to_string(next));
   SCOREPATH_EXPECTS(second.dim == first.dim, "dim", second.dim, "must match the first run");
+  SCOREPATH_EXPECTS(second.scalar_bytes == first.scalar_bytes, "scalar_bytes",
+                    second.scalar_bytes,
+                    "must match the first run's " + std::to_string(first.scalar_bytes) +
+                        " (float and double runs do not merge)");
+  auto same_time = [](const char* name, double a, double b) {
+    SCOREPATH_EXPECTS(a == b || (std::isnan(a) && std::isnan(b)), name, b,
+                      "must match the first run's " + detail::to_text(a));
+  };
+  same_time("t0", first.t0, second.t0);
+  same_time("t1", first.t1, second.t1);
+  SCOREPATH_EXPECTS(second.steps == first.steps, "steps", second.steps,
+                    "must match the first run's " + std::to_string(first.steps));
+  SCOREPATH_EXPECTS(second.refinement == first.refinement, "refinement", second.refinement,
+                    "must match the first run's " + std::to_string(first.refinement));
   SCOREPATH_EXPECTS(second.step_size == first.step_size, "step_size", second.step_size,
                     "must match the first run");
+  SCOREPATH_EXPECTS(second.x0.size() == first.x0.size(), "x0", second.x0.size(),
+                    "must have the first run's " + std::to_string(first.x0.size()) + " components");
+  for (std::size_t c = 0; c < first.x0.size(); ++c) {
+    SCOREPATH_EXPECTS(second.x0[c] == first.x0[c], "x0[" + std::to_string(c) + "]", second.x0[c],
+                      "must match the first run's " + detail::to_text(first.x0[c]));
+  }
   SCOREPATH_EXPECTS(second.save_steps == first.save_steps, "save_steps", second.save_steps.size(),
                     "must match the first run's save steps");
   SCOREPATH_EXPECTS(second.statistics.empty() == first.statistics.empty(), "statistics",

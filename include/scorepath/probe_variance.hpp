@@ -24,10 +24,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/jacobian.hpp"
@@ -171,18 +173,26 @@ inline std::uint64_t probes_needed(probe_law law, double single, double bound, i
  *
  * @param samples host samples, row-major N×D
  * @throw invalid_argument_error naming `context` (not the CPU backend), `laws` (empty),
+ *        `laws[i]` (not a probe_law),
  *        `probe_counts` (empty), `probe_counts[i]` (0), `replicates` (< 2),
  *        `target_relative_error` (not finite and > 0), or the samples as sliced_score_matching
  *        does; nothing is drawn from @p rng then
+ * @throw out_of_memory_error naming `replicates`, `samples` or `divergences` when their memory
+ *        cannot be had
  */
 template <class Model, class T = typename Model::scalar_type>
 variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, const Model& model,
                                            input_span<T> samples,
-                                           const variance_study_options& opt = {}) {
+                                           const variance_study_options& opt = {}) try {
   constexpr int D = Model::dim;
   SCOREPATH_EXPECTS(ctx.kind() == backend::cpu, "context", to_string(ctx.kind()),
                     "the variance study runs on the CPU backend");
   SCOREPATH_EXPECTS(!opt.laws.empty(), "laws", "empty", "must name at least one probe law");
+  for (std::size_t i = 0; i < opt.laws.size(); ++i) {
+    SCOREPATH_EXPECTS(is_probe_law(opt.laws[i]), "laws[" + std::to_string(i) + "]",
+                      static_cast<int>(opt.laws[i]),
+                      "must be one of gaussian, rademacher, sphere, orthogonal");
+  }
   SCOREPATH_EXPECTS(!opt.probe_counts.empty(), "probe_counts", "empty",
                     "must hold at least one probe count");
   for (std::size_t i = 0; i < opt.probe_counts.size(); ++i) {
@@ -203,7 +213,8 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
   // Closed forms need ‖A‖²_F, Σ J_ii² and τ per sample.
   std::vector<detail::jacobian_norms> norms(n);
   detail::omp_exception_trap trap;
-#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
+  const int threads = detail::cpu_threads_for(ctx, n);
+#pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t s = 0; s < static_cast<std::int64_t>(n); ++s) trap.run([&] {
     vec<T, D> x;
     for (int i = 0; i < D; ++i) x[i] = samples.data[static_cast<std::uint64_t>(s) * D + i];
@@ -228,7 +239,9 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
       reps, std::max<std::uint64_t>(1, detail::replicate_tile / n));
   std::vector<T> tiled;
   if (group > 1) {
-    tiled.resize(checked_size_product(group * n, D, "samples"));
+    const std::size_t tiled_size = checked_size_product(group * n, D, "samples");
+    check_host_request(checked_size_product(tiled_size, sizeof(T), "samples"), "samples");
+    tiled.resize(tiled_size);
     for (std::uint64_t c = 0; c < group; ++c) {
       std::copy(samples.data, samples.data + n * D, tiled.begin() + c * n * D);
     }
@@ -302,6 +315,11 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
     }
   }
   return result;
+} catch (const std::bad_alloc&) {
+  throw out_of_memory_error(
+      "probe_variance_study: memory for the samples x replicates estimates could not be "
+      "allocated (reduce the samples or replicates)",
+      __FILE__, __LINE__);
 }
 
 /// Convenience overload for host samples in a vector.

@@ -29,6 +29,12 @@ namespace scorepath {
 /// The law of the probe vectors.
 enum class probe_law { gaussian, rademacher, sphere, orthogonal };
 
+/// True when @p law is one of the four named laws (not a value cast from an integer).
+inline constexpr bool is_probe_law(probe_law law) noexcept {
+  return law == probe_law::gaussian || law == probe_law::rademacher || law == probe_law::sphere ||
+         law == probe_law::orthogonal;
+}
+
 /// Name of a law ("gaussian", "rademacher", "sphere", "orthogonal").
 const char* to_string(probe_law law) noexcept;
 /// @brief Parses a law name. @throw invalid_argument_error naming `probe law`

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/chunking.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/detail/ssm_cpu.hpp"
 #include "scorepath/error.hpp"
@@ -63,9 +65,10 @@ void evaluate_scores_cpu(const context& ctx, const Model& model, const T* sample
   constexpr int W = lane_traits<R>::lanes;
   constexpr int D = Model::dim;
   constexpr std::uint64_t B = statistics_block;
-  const std::uint64_t blocks = (n + B - 1) / B;
+  const std::uint64_t blocks = pieces(n, B);
+  const int threads = cpu_threads_for(ctx, blocks);
   omp_exception_trap trap;
-#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
     const std::uint64_t end = std::min(n, (static_cast<std::uint64_t>(b) + 1) * B);
     for (std::uint64_t first = static_cast<std::uint64_t>(b) * B; first < end; first += W) {
@@ -107,7 +110,7 @@ void evaluate_scores(const context& ctx, const Model& model, input_span<T> sampl
 template <class Model, class T = typename Model::scalar_type>
 std::vector<T> evaluate_scores(const context& ctx, const Model& model,
                                const std::vector<T>& samples) {
-  std::vector<T> scores(samples.size());
+  std::vector<T> scores = allocating("scores", [&] { return std::vector<T>(samples.size()); });
   evaluate_scores(ctx, model, host_input(samples.data(), samples.size()),
                   host_output(scores.data(), scores.size()));
   return scores;

@@ -21,10 +21,20 @@
  * lane type (float, double, a SIMD pack, a dual number) and S the scalar time type. Write the body
  * with `scorepath::math` functions and without branches on R so that packs work; set
  * `vectorizable = false` otherwise and the CPU backend runs it one path at a time.
+ *
+ * An SDE whose coefficients are defined only for some times may also declare
+ *
+ * @code
+ *   void check_times(double t0, double t1) const;  // throws invalid_argument_error naming t0 or t1
+ * @endcode
+ *
+ * simulate_em calls it with the run's interval before anything is drawn or written, so a time
+ * outside the SDE's domain (the VP SDE before t = 0) is refused instead of giving NaN paths.
  */
 #pragma once
 
 #include <type_traits>
+#include <utility>
 
 #include "scorepath/config.hpp"
 #include "scorepath/vec.hpp"
@@ -42,6 +52,20 @@ enum class noise_kind {
 /// Whether the CPU backend may run @p Sde on SIMD packs.
 template <class Sde>
 using sde_is_vectorizable = is_vectorizable<Sde>;
+
+namespace detail {
+template <class Sde, class = void>
+struct has_check_times : std::false_type {};
+template <class Sde>
+struct has_check_times<Sde, std::void_t<decltype(std::declval<const Sde&>().check_times(0.0, 0.0))>>
+    : std::true_type {};
+}  // namespace detail
+
+/// Calls `sde.check_times(t0, t1)` when @p Sde declares it (see the file comment); else nothing.
+template <class Sde>
+void check_sde_times(const Sde& sde, double t0, double t1) {
+  if constexpr (detail::has_check_times<Sde>::value) sde.check_times(t0, t1);
+}
 
 /// Number of normal draws one step of @p Sde takes.
 template <class Sde>

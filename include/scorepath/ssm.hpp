@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -26,6 +27,7 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/builtin_ssm.hpp"
+#include "scorepath/detail/chunking.hpp"
 #include "scorepath/detail/ssm_cpu.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/error.hpp"
@@ -42,7 +44,9 @@ struct ssm_options {
   probe_law law = probe_law::gaussian;      ///< probe law
   bool half_scaling = false;                ///< report ½p² + q (Song et al.) instead of p² + 2q
   bool exact_ism = false;                   ///< also compute the exact ISM loss
-  std::uint64_t chunk_samples = 0;          ///< samples per chunk (both backends); 0 chooses
+  /// Samples per chunk (both backends), rounded up to whole reduction blocks and never more than
+  /// the call has (any 64-bit value is safe); 0 chooses.
+  std::uint64_t chunk_samples = 0;
 };
 
 /// Optional per-sample and per-probe outputs (each may be left empty).
@@ -86,6 +90,8 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   SCOREPATH_EXPECTS(on_cuda || samples.space == memory_space::host, "samples space", "device",
                     "the CPU backend needs host memory");
   SCOREPATH_EXPECTS(opt.probes >= 1, "probes", opt.probes, "must be at least 1");
+  SCOREPATH_EXPECTS(is_probe_law(opt.law), "law", static_cast<int>(opt.law),
+                    "must be one of gaussian, rademacher, sphere, orthogonal");
   const std::uint64_t n = samples.size / D;
   auto check = [&](const output_span<T>& span, const char* name, std::uint64_t per_sample) {
     check_span_not_dangling(span, name);
@@ -135,9 +141,7 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
                                   out.ssm_vr_per_sample.space,
                                   out.ism_per_sample.space};
   for (int k = 0; k < 7; ++k) plan.on_device[k] = spaces[k] == memory_space::device;
-  std::uint64_t chunk = opt.chunk_samples == 0 ? (std::uint64_t{1} << 20) : opt.chunk_samples;
-  chunk = (chunk + statistics_block - 1) / statistics_block * statistics_block;
-  plan.chunk = std::min(chunk, (n + statistics_block - 1) / statistics_block * statistics_block);
+  plan.chunk = chunk_size(opt.chunk_samples, std::uint64_t{1} << 20, n);
   return plan;
 }
 
@@ -162,14 +166,15 @@ inline loss_estimate to_loss(const moment_accumulator& acc, double scale) {
  * backend's thread count or chunking, and `report.rng` replays them.
  *
  * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
- *        not a multiple of D, M = 0, wrongly sized outputs, device memory on the CPU); nothing is
- *        written then and the stream does not advance
+ *        not a multiple of D, M = 0, a `law` that is not a probe_law, wrongly sized outputs,
+ *        device memory on the CPU); nothing is written then and the stream does not advance
+ * @throw out_of_memory_error when an allocation fails
  * @throw unavailable_error on CUDA for a model without a compiled kernel
  */
 template <class Model, class T = typename Model::scalar_type>
 ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
                                  input_span<T> samples, const ssm_options& opt,
-                                 const ssm_outputs<T>& out = {}) {
+                                 const ssm_outputs<T>& out = {}) try {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   detail::ssm_plan<T> plan = detail::make_ssm_plan<T, Model::dim>(ctx, samples, opt, out);
   if (ctx.kind() == backend::cuda && !detail::ssm_cuda_compiled<Model>::value) {
@@ -183,10 +188,11 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   }
   ssm_report report;
   report.used = ctx.kind();
-  report.rng = rng.state();
+  grouped_moments totals(plan.rows());
   plan.seed = rng.seed();
   plan.base_subsequence = rng.reserve(plan.count);
-  grouped_moments totals(plan.rows());
+  // The range this call took, even when another thread reserves from the same stream.
+  report.rng = rng_state{plan.seed, plan.base_subsequence};
   if (ctx.kind() == backend::cuda) {
     if constexpr (detail::ssm_cuda_compiled<Model>::value) {
       detail::ssm_run_cuda(ctx, plan, model, totals);
@@ -198,6 +204,9 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   report.ssm_vr = detail::to_loss(totals.total(1), plan.scale);
   if (plan.ism) report.ism = detail::to_loss(totals.total(2), plan.scale);
   return report;
+} catch (const std::bad_alloc&) {
+  throw out_of_memory_error("sliced_score_matching: memory for the call could not be allocated",
+                            __FILE__, __LINE__);
 }
 
 /// Convenience overload for host samples in a vector.

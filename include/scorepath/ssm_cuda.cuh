@@ -167,7 +167,10 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
   for (int r = 0; r < 3; ++r) stage(dev.per_sample[r], plan.on_device[4 + r], plan.count, false);
 
   const std::uint64_t max_blocks = (plan.chunk + statistics_block - 1) / statistics_block;
-  device_buffer scratch(static_cast<std::size_t>(rows) * plan.chunk * sizeof(T), stream);
+  device_buffer scratch(
+      checked_size_product(checked_size_product(rows, plan.chunk, "chunk_samples"), sizeof(T),
+                           "chunk_samples"),
+      stream);
   device_buffer block_acc(max_blocks * rows * sizeof(moment_accumulator), stream);
   std::vector<moment_accumulator> host_acc;
 
@@ -198,6 +201,7 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
                                          cudaMemcpyDeviceToHost, stream));
       SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
       totals.fold_blocks(host_acc.data(), begin / statistics_block, blocks);
+      if (n < plan.chunk) break;  // the last chunk: stepping on could wrap near 2^64
     }
   });
 

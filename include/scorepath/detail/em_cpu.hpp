@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/chunking.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_plan.hpp"
 #include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/em_path.hpp"
@@ -45,6 +47,13 @@ void subsequence_lanes(std::uint64_t base, std::uint64_t first, lane_word_t<Real
   }
 }
 
+/// Scratch columns per CPU thread for a run of @p items: one reduction block, or the items rounded
+/// up to whole SIMD packs of @p lanes when the run is smaller than a block.
+inline std::uint64_t cpu_scratch_stride(std::uint64_t items, int lanes) {
+  const std::uint64_t packed = round_up_saturating(items, static_cast<std::uint64_t>(lanes));
+  return packed < statistics_block ? packed : statistics_block;
+}
+
 /// Broadcasts a scalar state to the lane type.
 template <class Real, class T, int D>
 vec<Real, D> broadcast_state(const vec<T, D>& x) {
@@ -68,18 +77,22 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
 
   const std::uint32_t stat_rows = plan.stat_rows();
   const vec<Real, D> start = broadcast_state<Real>(x0);
+  // Each thread's scratch holds plan.rows rows of `stride` paths: a block, or the whole run when
+  // it is smaller than a block (the values and their reduction order are the same either way).
+  const std::uint64_t stride = cpu_scratch_stride(plan.paths, W);
   std::vector<moment_accumulator> block_acc;
 
-  for (std::uint64_t chunk_begin = 0; chunk_begin < plan.paths; chunk_begin += plan.chunk_paths) {
+  for (std::uint64_t chunk_begin = 0; chunk_begin < plan.paths;) {
     const std::uint64_t chunk_n = std::min(plan.chunk_paths, plan.paths - chunk_begin);
-    const std::uint64_t blocks = (chunk_n + B - 1) / B;
+    const std::uint64_t blocks = pieces(chunk_n, B);
     block_acc.assign(blocks * stat_rows, moment_accumulator{});
+    const int threads = cpu_threads_for(ctx, blocks);
 
     omp_exception_trap trap;
-#pragma omp parallel num_threads(ctx.threads())
+#pragma omp parallel num_threads(threads)
     {
       std::vector<T> scratch;
-      trap.run([&] { scratch.resize(static_cast<std::size_t>(plan.rows) * B); });
+      trap.run([&] { scratch.resize(static_cast<std::size_t>(plan.rows) * stride); });
 #pragma omp for schedule(static)
       for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
         const std::uint64_t block_begin = chunk_begin + static_cast<std::uint64_t>(b) * B;
@@ -88,30 +101,32 @@ void em_run_cpu(const context& ctx, const em_plan<T>& plan, const Sde& sde,
           lane_word_t<Real> lo, hi;
           subsequence_lanes<Real>(plan.schedule.base_subsequence, block_begin + lane0, lo, hi);
           philox_normals<Real> normals(plan.schedule.seed, lo, hi);
-          const em_sink<T> sink{scratch.data(), B, lane0, plan.final_row, plan.reducer_row};
+          const em_sink<T> sink{scratch.data(), stride, lane0, plan.final_row, plan.reducer_row};
           simulate_path(sde, plan.schedule, start, normals, sink, reducer);
         }
         // Outputs: copy the valid columns of each row to the caller's arrays.
         if (plan.saved_out != nullptr) {
           for (std::uint32_t r = 0; r < plan.save_rows; ++r) {
-            std::memcpy(plan.saved_out + r * plan.paths + block_begin, scratch.data() + r * B,
-                        n * sizeof(T));
+            std::memcpy(plan.saved_out + r * plan.paths + block_begin,
+                        scratch.data() + r * stride, n * sizeof(T));
           }
         }
         if (plan.final_out != nullptr) {
           for (int c = 0; c < D; ++c) {
             std::memcpy(plan.final_out + c * plan.paths + block_begin,
-                        scratch.data() + (plan.final_row + c) * B, n * sizeof(T));
+                        scratch.data() + (plan.final_row + c) * stride, n * sizeof(T));
           }
         }
         for (std::uint32_t i = 0; i < stat_rows; ++i) {
-          block_acc[b * stat_rows + i] = summarize_block(scratch.data() + plan.stat_row(i) * B, n);
+          block_acc[b * stat_rows + i] =
+              summarize_block(scratch.data() + plan.stat_row(i) * stride, n);
         }
       });
     }
     trap.rethrow_if_failed();
     totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
-    if (plan.progress) plan.progress(chunk_begin + chunk_n, plan.paths);
+    chunk_begin += chunk_n;  // never past plan.paths, so never wraps
+    if (plan.progress) plan.progress(chunk_begin, plan.paths);
   }
 }
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/chunking.hpp"
+#include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_cpu.hpp"
 #include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
@@ -109,10 +111,11 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
     std::vector<moment_accumulator> block_acc;
     for (std::uint64_t chunk_begin = 0; chunk_begin < plan.count; chunk_begin += plan.chunk) {
       const std::uint64_t chunk_n = std::min(plan.chunk, plan.count - chunk_begin);
-      const std::uint64_t blocks = (chunk_n + B - 1) / B;
+      const std::uint64_t blocks = pieces(chunk_n, B);
       block_acc.assign(blocks * rows, moment_accumulator{});
+      const int threads = cpu_threads_for(ctx, blocks);
       omp_exception_trap trap;
-#pragma omp parallel num_threads(ctx.threads())
+#pragma omp parallel num_threads(threads)
       {
         std::vector<T> scratch;
         trap.run([&] { scratch.resize(static_cast<std::size_t>(rows) * B); });
@@ -148,6 +151,7 @@ void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model
       }
       trap.rethrow_if_failed();
       totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
+      if (chunk_n < plan.chunk) break;  // the last chunk: stepping on could wrap near 2^64
     }
   });
 }

@@ -31,6 +31,7 @@
 #include "scorepath/dual.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/math.hpp"
+#include "scorepath/memory.hpp"
 #include "scorepath/scores/mlp_forward.hpp"
 #include "scorepath/scores/mlp_view.hpp"
 #include "scorepath/vec.hpp"
@@ -54,6 +55,8 @@ std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden);
 /**
  * @brief Weights drawn for tests, benchmarks and demonstrations: W ~ N(0, 1/w_l) (variance-scaled
  *        by the fan-in) and b ~ N(0, 0.1²), from Philox with key @p seed, as doubles.
+ * @throw invalid_argument_error as mlp_parameter_count
+ * @throw out_of_memory_error naming `hidden` when the parameters cannot be held in memory
  */
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
                                           std::uint64_t seed);
@@ -88,10 +91,16 @@ class mlp_score {
     for (int w : widths_) widest_ = w > widest_ ? w : widest_;
   }
 
-  /// A network with mlp_random_parameters(D, hidden, seed) rounded to T.
+  /**
+   * @brief A network with mlp_random_parameters(D, hidden, seed) rounded to T.
+   * @throw invalid_argument_error naming `hidden[l]` or `hidden` (widths below 1, or a parameter
+   *        count beyond the address space)
+   * @throw out_of_memory_error naming `hidden` when the parameters cannot be held in memory
+   */
   static mlp_score random(std::vector<int> hidden, mlp_activation act, std::uint64_t seed) {
     const std::vector<double> p = mlp_random_parameters(D, hidden, seed);
-    return mlp_score(std::move(hidden), act, std::vector<T>(p.begin(), p.end()));
+    return mlp_score(std::move(hidden), act,
+                     allocating("hidden", [&] { return std::vector<T>(p.begin(), p.end()); }));
   }
 
   const std::vector<int>& hidden_widths() const { return hidden_; }  ///< w₁ … w_L

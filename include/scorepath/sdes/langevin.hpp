@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 
 #include "scorepath/math.hpp"
 #include "scorepath/sde.hpp"
@@ -45,7 +46,7 @@ struct isotropic_gaussian_score {
   vec<T, D> mean;     ///< m
   T inv_variance;     ///< 1/s²
 
-  /// @throw invalid_argument_error for a non-finite mean or s ≤ 0
+  /// @throw invalid_argument_error for a non-finite mean, s ≤ 0, or 1/s² beyond T
   isotropic_gaussian_score(const std::array<T, D>& m, T stddev) {
     for (int i = 0; i < D; ++i) {
       detail::require_finite(detail::element_name("mean", i).c_str(), m[i]);
@@ -53,6 +54,8 @@ struct isotropic_gaussian_score {
     }
     detail::require_positive("stddev", stddev);
     inv_variance = T(1) / (stddev * stddev);
+    SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(inv_variance)), "stddev", stddev,
+                      "1/stddev^2 must be finite in the score's precision");
   }
 
   template <class R>
