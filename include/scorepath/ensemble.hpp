@@ -161,7 +161,7 @@ void check_em_memory(const context& ctx, const em_plan<T>& plan, int cpu_lanes) 
 template <class T, int D>
 em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::vector<T>& x0,
                         const em_outputs<T>& out, bool has_reducer, int noise_draws,
-                        int cpu_lanes = simd::float_lanes) {
+                        int cpu_lanes = detail::cpu_float_lanes) {
   SCOREPATH_EXPECTS(opt.paths >= 1, "paths", opt.paths, "must be at least 1");
   SCOREPATH_EXPECTS(opt.steps >= 1, "steps", opt.steps, "must be at least 1");
   SCOREPATH_EXPECTS(std::isfinite(opt.t0), "t0", opt.t0, "must be finite");

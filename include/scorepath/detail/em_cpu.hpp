@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/cpu_lanes.hpp"
 #include "scorepath/detail/chunking.hpp"
 #include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_plan.hpp"
@@ -26,8 +27,7 @@ namespace scorepath::detail {
 template <class Sde, class T, class Reducer>
 using cpu_lane_t =
     std::conditional_t<sde_is_vectorizable<Sde>::value && reducer_is_vectorizable<Reducer>::value,
-                       simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes
-                                                              : simd::double_lanes>,
+                       cpu_pack_t<T>,
                        T>;
 
 /// Subsequence words of lanes [first, first + W) after @p base.

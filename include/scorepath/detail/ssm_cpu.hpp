@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/detail/cpu_lanes.hpp"
 #include "scorepath/detail/chunking.hpp"
 #include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/em_cpu.hpp"
@@ -27,8 +28,7 @@ namespace scorepath::detail {
 template <class Model, class T>
 using ssm_cpu_lane_t =
     std::conditional_t<is_vectorizable<Model>::value,
-                       simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes
-                                                              : simd::double_lanes>,
+                       cpu_pack_t<T>,
                        T>;
 
 /// Writes lane l < count of @p value to base[l·stride].
