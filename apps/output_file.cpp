@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +48,23 @@ int remember_temporary(const std::string& path) {
 void forget_temporary(int slot) {
   if (slot >= 0) temporaries[slot].used.store(false);
 }
+
+/// Holds SIGINT, SIGTERM and SIGHUP back from this thread while it lives.
+class cleanup_signals_held {
+ public:
+  cleanup_signals_held() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&held, sig);
+    ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
+  }
+  ~cleanup_signals_held() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  cleanup_signals_held(const cleanup_signals_held&) = delete;
+  cleanup_signals_held& operator=(const cleanup_signals_held&) = delete;
+
+ private:
+  sigset_t previous_;
+};
 
 extern "C" void remove_temporaries_and_die(int sig) {
   for (temporary_slot& t : temporaries) {
@@ -172,13 +190,19 @@ void check_writable(const option_path& out) {
   if (d.exists && ::access(d.path.c_str(), W_OK) != 0) {
     refuse(out.option, out.path, "cannot be written: " + reason(errno));
   }
-  temporary t = create_temporary(d.path);
+  temporary t;
+  {
+    const cleanup_signals_held held;  // the probe never outlives a signal
+    t = create_temporary(d.path);
+    if (t.fd >= 0) {
+      ::close(t.fd);
+      ::unlink(t.path.c_str());
+    }
+  }
   if (t.fd < 0) {
     refuse(out.option, out.path,
            "cannot be written: no file can be created in '" + dir + "': " + reason(t.error));
   }
-  ::close(t.fd);
-  ::unlink(t.path.c_str());
 }
 
 // ---- the checked stream ------------------------------------------------------------------------
@@ -293,13 +317,16 @@ output_file::output_file(std::string option, std::string path) : state_(std::mak
                                "': " + reason(err));
     }
   } else {
-    s.file = create_temporary(s.target.path);
+    {
+      const cleanup_signals_held held;  // until the temporary is recorded for the handler
+      s.file = create_temporary(s.target.path);
+      if (s.file.fd >= 0) s.slot = remember_temporary(s.file.path);
+    }
     if (s.file.fd < 0) {
       throw std::runtime_error("scorepath: cannot write " + s.option + " '" + path +
                                "': cannot create a temporary file in its directory: " +
                                reason(s.file.error));
     }
-    s.slot = remember_temporary(s.file.path);
     mode_t mode = s.target.mode;
     if (!s.target.exists) {
       const mode_t mask = ::umask(0);
