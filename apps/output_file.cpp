@@ -335,8 +335,13 @@ output_file::output_file(std::string option, std::string path) : state_(std::mak
     }
     if (::fchmod(s.file.fd, mode) != 0) s.fail("cannot set permissions: ", errno);
   }
-  s.buffer = std::make_unique<checked_fd_buffer>(s.file.fd);
-  s.stream = std::make_unique<std::ostream>(s.buffer.get());
+  try {
+    s.buffer = std::make_unique<checked_fd_buffer>(s.file.fd);
+    s.stream = std::make_unique<std::ostream>(s.buffer.get());
+  } catch (...) {
+    s.discard();  // the destructor does not run for a constructor that throws
+    throw;
+  }
 }
 
 output_file::~output_file() {

@@ -256,6 +256,26 @@ printf '1e200 1e200\n3e200 -1e200\n' >"$work/huge.txt"
 row "ssm losses overflow" 3 "not finite" -- ssm --model gaussian --precision double \
   --samples-file "$work/huge.txt"
 
+# ---- memory that runs out mid-run: a message that says so, exit 1, no output left -------------
+# memory_row NAME -- ARGS...: under a 600 MB address-space limit
+memory_row() {
+  local name="$1"
+  shift 2
+  rm -rf "$out" && mkdir -p "$out"
+  status=0
+  (ulimit -v 600000; timeout "$limit" "$cli" "$@" >/dev/null 2>"$work/stderr") || status=$?
+  stderr="$(cat "$work/stderr")"
+  if ! check "$name" 1 "memory"; then return; fi
+  if grep -qF "std::bad_alloc" <<<"$stderr"; then fail "$name: bare std::bad_alloc"; return; fi
+  only_file "$name leaves no output" "$out/x" -
+}
+memory_row "ssm samples beyond the address space" -- ssm --samples 30000000 --threads 1 \
+  --json "$out/ssm.json"
+memory_row "variance samples beyond the address space" -- variance --samples 30000000 \
+  --threads 1 --replicates 2 --json "$out/variance.json"
+memory_row "simulate states beyond the address space" -- simulate --paths 100000000 --steps 1 \
+  --threads 1 --states-csv "$out/states.csv"
+
 # ---- control bytes in messages are escaped ----------------------------------------------------
 # escaped NAME RAW SHOWN -- ARGS...: exit 2; stderr holds SHOWN and not the byte RAW
 escaped() {
