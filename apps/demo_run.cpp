@@ -8,6 +8,7 @@
 #include <string>
 
 #include "command_runs.hpp"
+#include "run_output.hpp"
 #include "scorepath/ensemble.hpp"
 #include "simulate_command.hpp"
 #include "ssm_command.hpp"
@@ -68,9 +69,10 @@ void call_option(const run_settings& base, std::uint64_t divisor) {
                                              static_cast<float>(maturity));
   const em_report r = simulate_em(ctx, rng, gbm, {static_cast<float>(s0)}, opt, {}, payoff);
   const double exact = black_scholes_call(s0, strike, rate, vol, maturity);
-  std::printf("Monte Carlo %.4f +- %.4f, Black-Scholes %.4f, z = %.2f (includes O(h) bias)\n",
-              r.reducer->mean, r.reducer->std_error, exact,
-              (r.reducer->mean - exact) / r.reducer->std_error);
+  const moment_summary& price = *r.reducer;
+  std::printf("Monte Carlo %.4f +- %s, Black-Scholes %.4f, z = %s (includes O(h) bias)\n",
+              price.mean, std_error_text("%.4f", price.std_error, price.count).c_str(), exact,
+              z_text("%.2f", price.mean, exact, price.std_error, price.count).c_str());
 }
 
 void noise_against_trend(const run_settings& base, std::uint64_t divisor) {
@@ -97,8 +99,8 @@ void noise_against_trend(const run_settings& base, std::uint64_t divisor) {
   const double median = x[x.size() / 2];
   const double p_exact = normal_cdf((0.5 * spec.sigma * spec.sigma - spec.mu) * std::sqrt(s.t1) /
                                     spec.sigma);
-  std::printf("mean X(20) = %.4f +- %.4f (exact EM mean %.4f): the average grows like e^(mu t)\n",
-              m.mean, m.std_error, exact->mean);
+  std::printf("mean X(20) = %.4f +- %s (exact EM mean %.4f): the average grows like e^(mu t)\n",
+              m.mean, std_error_text("%.4f", m.std_error, m.count).c_str(), exact->mean);
   std::printf("median X(20) = %.4f (continuous-time exp((mu - sigma^2/2) t) = %.4f)\n", median,
               std::exp((spec.mu - 0.5 * spec.sigma * spec.sigma) * s.t1));
   std::printf("paths below their start: %.1f%% (continuous-time %.1f%%); that share tends to 100%%\n"
@@ -166,10 +168,13 @@ void ssm_on_mixture(const run_settings& base, std::uint64_t divisor) {
       s.probes = m;
       const ssm_result r = run_ssm(s);
       const loss_estimate& ism = *r.report.ism;
-      std::printf("%-11s %3u %12.4f +- %7.4f %12.4f +- %7.4f %12.4f +- %7.4f %8.2f\n", law, m,
-                  r.report.ssm.value, r.report.ssm.std_error, r.report.ssm_vr.value,
-                  r.report.ssm_vr.std_error, ism.value, ism.std_error,
-                  (r.report.ssm.value - ism.value) / r.report.ssm.std_error);
+      const loss_estimate& ssm = r.report.ssm;
+      const loss_estimate& vr = r.report.ssm_vr;
+      std::printf("%-11s %3u %12.4f +- %7s %12.4f +- %7s %12.4f +- %7s %8s\n", law, m, ssm.value,
+                  std_error_text("%.4f", ssm.std_error, ssm.count).c_str(), vr.value,
+                  std_error_text("%.4f", vr.std_error, vr.count).c_str(), ism.value,
+                  std_error_text("%.4f", ism.std_error, ism.count).c_str(),
+                  z_text("%.2f", ssm.value, ism.value, ssm.std_error, ssm.count).c_str());
     }
   }
   std::printf("SSM and SSM-VR are unbiased for the ISM loss without computing the trace of J. With\n"
@@ -185,10 +190,11 @@ void ssm_on_mixture(const run_settings& base, std::uint64_t divisor) {
   g.backend = base.backend;
   g.threads = base.threads;
   const ssm_result r = run_ssm(g);
-  std::printf("Gaussian with precision [[2,-2],[-2,4]]: SSM %.4f +- %.4f against the exact -tr P = "
-              "%.1f (z = %.2f)\n",
-              r.report.ssm.value, r.report.ssm.std_error, *r.exact_ism,
-              (r.report.ssm.value - *r.exact_ism) / r.report.ssm.std_error);
+  const loss_estimate& ssm = r.report.ssm;
+  std::printf("Gaussian with precision [[2,-2],[-2,4]]: SSM %.4f +- %s against the exact -tr P = "
+              "%.1f (z = %s)\n",
+              ssm.value, std_error_text("%.4f", ssm.std_error, ssm.count).c_str(), *r.exact_ism,
+              z_text("%.2f", ssm.value, *r.exact_ism, ssm.std_error, ssm.count).c_str());
 }
 
 }  // namespace

@@ -1,6 +1,17 @@
-// The scorepath command-line tool. Exit codes: 0 success, 1 run-time failure, 2 bad arguments.
+// The scorepath command-line tool.
+//
+// Exit statuses:
+//   0    success: the command ran and every output was written
+//   1    a run-time failure: an output or standard output could not be written (the destination
+//        keeps its previous contents), memory ran out, a backend failed
+//   2    bad arguments, found before anything ran or was written (options, input files, output
+//        paths that cannot be written, an output on an input's or another output's file)
+//   3    the run completed and wrote its outputs, but statistics or losses are not finite
+//   128+N  ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP); temporaries removed
 #include "cli_app.hpp"
+#include "output_file.hpp"
 
 int main(int argc, char** argv) {
+  scorepath::cli::remove_temporaries_on_signals();
   return scorepath::cli::run_cli(argc, argv, scorepath::cli::cli_mode::run);
 }

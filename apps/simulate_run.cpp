@@ -1,8 +1,12 @@
 // Running a `simulate` request: the checked run, its summary and its files.
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "builtin_sdes.hpp"
+#include "cli_app.hpp"
 #include "command_runs.hpp"
+#include "output_file.hpp"
 #include "progress_bar.hpp"
 #include "run_output.hpp"
 #include "simulate_prepare.hpp"
@@ -41,12 +45,36 @@ run_result run_builtin(const sde_spec& spec, const run_settings& settings) {
 }
 
 void run_simulate(const simulate_request& request, const run_settings& settings) {
+  using writer = void (*)(const run_result&, std::ostream&);
+  struct output {
+    const char* option;
+    const std::string& path;
+    writer write;
+  };
+  const output outputs[] = {{"--csv", request.csv, write_statistics_csv},
+                            {"--json", request.json, write_json},
+                            {"--states-csv", request.states_csv, write_states_csv},
+                            {"--saved-csv", request.saved_csv, write_saved_csv}};
+  std::vector<option_path> paths;
+  for (const output& o : outputs) paths.push_back({o.option, o.path});
+  check_output_paths(paths, {});
+
   const run_result run = run_builtin(request.spec, settings);
   print_summary(run);
-  if (!request.csv.empty()) write_statistics_csv(run, request.csv);
-  if (!request.json.empty()) write_json(run, request.json);
-  if (!request.states_csv.empty()) write_states_csv(run, request.states_csv);
-  if (!request.saved_csv.empty()) write_saved_csv(run, request.saved_csv);
+  // every file is written and finished before any replaces its destination
+  std::vector<std::unique_ptr<output_file>> files;
+  for (const output& o : outputs) {
+    if (o.path.empty()) continue;
+    files.push_back(std::make_unique<output_file>(o.option, o.path));
+    o.write(run, files.back()->stream());
+    files.back()->finish();
+  }
+  for (const auto& file : files) file->publish();
+  if (const std::string bad = first_non_finite(run); !bad.empty()) {
+    throw not_finite_results("scorepath: the statistics are not finite (" + bad +
+                             "): the run overflowed or met an undefined value; check the "
+                             "parameters and the precision (exit status 3)");
+  }
 }
 
 }  // namespace scorepath::cli

@@ -2,12 +2,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_app.hpp"
 #include "command_runs.hpp"
+#include "output_file.hpp"
+#include "run_output.hpp"
 #include "ssm_command.hpp"
 
 namespace scorepath::cli {
@@ -64,14 +67,18 @@ void print_ssm(const ssm_result& r, const ssm_settings& s) {
               s.law.c_str(), to_string(r.report.used), s.precision.c_str());
   std::printf("%-8s %14s %12s\n", "loss", "value", "std error");
   auto row = [](const char* name, const loss_estimate& e) {
-    std::printf("%-8s %14.6f %12.6f\n", name, e.value, e.std_error);
+    std::printf("%-8s %14.6f %12s\n", name, e.value,
+                std_error_text("%.6f", e.std_error, e.count).c_str());
   };
   row("SSM", r.report.ssm);
   row("SSM-VR", r.report.ssm_vr);
   if (r.report.ism) row("ISM", *r.report.ism);
   if (r.exact_ism) {
-    std::printf("exact E[ISM] for data from this model: %.6f (SSM off by %.2f standard errors)\n",
-                *r.exact_ism, (r.report.ssm.value - *r.exact_ism) / r.report.ssm.std_error);
+    std::printf("exact E[ISM] for data from this model: %.6f (SSM off by %s standard errors)\n",
+                *r.exact_ism,
+                z_text("%.2f", r.report.ssm.value, *r.exact_ism, r.report.ssm.std_error,
+                       r.report.ssm.count)
+                    .c_str());
   }
   std::printf("%s: %.3f s, %.3e samples/s, %.3e sample-projections/s%s\n",
               s.half_scaling ? "losses halved (Song et al.)" : "losses unscaled", r.seconds,
@@ -82,7 +89,10 @@ void print_ssm(const ssm_result& r, const ssm_settings& s) {
 
 void write_ssm_json(const ssm_result& r, const ssm_settings& s, const std::string& path) {
   auto loss = [](const loss_estimate& e) {
-    return nlohmann::json{{"value", e.value}, {"std_error", e.std_error}, {"samples", e.count}};
+    const auto se = standard_error(e.std_error, e.count);
+    return nlohmann::json{{"value", e.value},
+                          {"std_error", se ? nlohmann::json(*se) : nlohmann::json()},
+                          {"samples", e.count}};
   };
   nlohmann::json j;
   j["model"] = {{"name", s.model}, {"description", r.description}, {"dim", r.dim}};
@@ -95,15 +105,41 @@ void write_ssm_json(const ssm_result& r, const ssm_settings& s, const std::strin
   if (r.exact_ism) j["exact_ism"] = *r.exact_ism;
   j["seconds"] = r.seconds;
   j["samples_per_second"] = static_cast<double>(r.samples) / r.seconds;
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("scorepath: cannot write '" + path + "'");
-  out << j.dump(2) << '\n';
+  output_file out("--json", path);
+  out.stream() << j.dump(2) << '\n';
+  out.commit();
 }
 
+namespace {
+
+/// The first loss of @p r that is not finite, described; empty when all are finite.
+std::string first_non_finite(const ssm_report& r) {
+  auto check = [](const char* name, const loss_estimate& e) -> std::string {
+    if (!std::isfinite(e.value)) return std::string(name) + " = " + std::to_string(e.value);
+    if (e.count >= 2 && !std::isfinite(e.std_error)) {
+      return std::string(name) + "'s standard error = " + std::to_string(e.std_error);
+    }
+    return {};
+  };
+  std::string bad = check("SSM", r.ssm);
+  if (bad.empty()) bad = check("SSM-VR", r.ssm_vr);
+  if (bad.empty() && r.ism) bad = check("ISM", *r.ism);
+  return bad;
+}
+
+}  // namespace
+
 void run_ssm_command(const ssm_settings& s, const std::string& json_path) {
+  check_output_paths({{"--json", json_path}},
+                     {{"--weights", s.weights}, {"--samples-file", s.samples_file}});
   const ssm_result r = run_ssm(s);
   print_ssm(r, s);
   if (!json_path.empty()) write_ssm_json(r, s, json_path);
+  if (const std::string bad = first_non_finite(r.report); !bad.empty()) {
+    throw not_finite_results("scorepath: the losses are not finite (" + bad +
+                             "): the model overflowed or met an undefined value on these "
+                             "samples; check them and the precision (exit status 3)");
+  }
 }
 
 }  // namespace scorepath::cli

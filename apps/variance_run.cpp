@@ -1,14 +1,15 @@
 // Running the probe-law variance study of the sliced divergence on checked settings.
+#include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_app.hpp"
 #include "command_runs.hpp"
+#include "output_file.hpp"
 #include "scorepath/probe_variance.hpp"
 
 namespace scorepath::cli {
@@ -36,6 +37,24 @@ nlohmann::json to_json(const variance_study_result& r, const std::string& descri
   return j;
 }
 
+/// The first result of the study that is not finite, described; empty when all are finite.
+/// (A row's standard error with two replicates and its ratio to a zero closed form are NaN by
+/// definition, and are not counted.)
+std::string first_non_finite(const variance_study_result& r) {
+  for (const variance_study_row& row : r.rows) {
+    const std::string where =
+        std::string(to_string(row.law)) + ", M = " + std::to_string(row.probes);
+    if (!std::isfinite(row.empirical)) return "empirical variance (" + where + ") not finite";
+    if (!std::isfinite(row.closed_form)) return "closed-form variance (" + where + ") not finite";
+  }
+  for (const variance_study_need& n : r.needed) {
+    if (!std::isfinite(n.single_probe_variance)) {
+      return std::string("one-probe variance (") + to_string(n.law) + ") not finite";
+    }
+  }
+  return {};
+}
+
 template <class T>
 void run_study(const variance_settings& s, checked_inputs& in) {
   with_builtin_model<T>(s, [&](const auto& model, const std::string& description,
@@ -53,9 +72,14 @@ void run_study(const variance_settings& s, checked_inputs& in) {
     const variance_study_result r = probe_variance_study(ctx, rng, model, x, opt);
     std::printf("model: %s\n%s", description.c_str(), format_variance_study(r).c_str());
     if (!s.json_path.empty()) {
-      std::ofstream out(s.json_path);
-      if (!out) throw std::runtime_error("scorepath: cannot write '" + s.json_path + "'");
-      out << to_json(r, description).dump(2) << '\n';
+      output_file out("--json", s.json_path);
+      out.stream() << to_json(r, description).dump(2) << '\n';
+      out.commit();
+    }
+    if (const std::string bad = first_non_finite(r); !bad.empty()) {
+      throw not_finite_results("scorepath: the study's results are not finite: " + bad +
+                               ": the model overflowed or met an undefined value on "
+                               "these samples; check them and the precision (exit status 3)");
     }
   });
 }
@@ -63,6 +87,8 @@ void run_study(const variance_settings& s, checked_inputs& in) {
 }  // namespace
 
 void run_variance(const variance_settings& s, checked_inputs& in) {
+  check_output_paths({{"--json", s.json_path}},
+                     {{"--weights", s.weights}, {"--samples-file", s.samples_file}});
   if (s.precision == "float") {
     run_study<float>(s, in);
   } else {
