@@ -17,8 +17,8 @@ namespace scorepath::cli {
 /// The backend and thread count @p s names. @throw invalid_argument_error, unavailable_error
 inline context make_context(const run_settings& s) {
   context ctx(parse_backend_choice(s.backend));
-  ctx.set_threads(s.threads);
   check_thread_option(s.threads);
+  ctx.set_threads(s.threads);
   return ctx;
 }
 
