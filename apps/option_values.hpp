@@ -66,11 +66,11 @@ CLI::Validator decimal_integer() {
         const bool negative = !text.empty() && text[0] == '-';
         const std::string digits = negative ? text.substr(1) : text;
         if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-          if (negative && std::is_unsigned<T>::value) return "'" + text + "' must not be negative";
+          if (negative && std::is_unsigned<T>::value) return "must not be negative ('" + text + "' was given)";
           return "'" + text + "' must be " + range;
         }
         if (negative && std::is_unsigned<T>::value) {
-          return "'" + text + "' must not be negative";
+          return "must not be negative ('" + text + "' was given)";
         }
         const std::size_t first = std::min(digits.find_first_not_of('0'), digits.size() - 1);
         const std::string canonical = (negative ? "-" : "") + digits.substr(first);

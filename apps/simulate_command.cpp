@@ -60,7 +60,7 @@ void add_simulate_command(CLI::App& app, cli_mode mode) {
       "simulate", "Simulate an ensemble of a built-in SDE by Euler-Maruyama and summarise it");
   cmd->add_option("--sde", st->spec.name, "bm, gbm, cgbm, ou, vp, ve or langevin")
       ->capture_default_str();
-  std::vector<CLI::Option*> reals;  // the floating-point options, checked against --precision
+  std::vector<CLI::Option*> reals;  // the SDE's parameters and x0, checked against --precision
   cmd->add_option("--dim", st->spec.dim, "state dimension (bm/gbm 1, cgbm 2|4, ou 1|8, vp/ve 1|2, "
                                          "langevin 2)")
       ->transform(decimal_integer<int>())
@@ -88,9 +88,9 @@ void add_simulate_command(CLI::App& app, cli_mode mode) {
   CLI::Option* dt = cmd->add_option("--dt", st->dt, "step size instead of --steps; (t1 - t0)/dt must be a whole "
                                   "number")
       ->excludes(steps);
-  reals.push_back(dt);
-  reals.push_back(cmd->add_option("--t0", st->settings.t0, "start time")->capture_default_str());
-  reals.push_back(cmd->add_option("--t1", st->settings.t1, "end time")->capture_default_str());
+  // the times stay double: the run's checks of the step size bound them
+  cmd->add_option("--t0", st->settings.t0, "start time")->capture_default_str();
+  cmd->add_option("--t1", st->settings.t1, "end time")->capture_default_str();
   cmd->add_option("--seed", st->settings.seed, "Philox seed")
       ->transform(decimal_integer<std::uint64_t>())
       ->capture_default_str();
