@@ -1,20 +1,62 @@
 #include "model_checks.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cfloat>
 #include <optional>
 
 #include "scorepath/memory.hpp"
 
 namespace scorepath::cli {
+
+const option_names& model_option_names() {
+  static const option_names names{
+      {"probes", "--probes"},   {"probe_counts", "--probes", false},
+      {"laws", "--laws", false},       {"replicates", "--replicates"},
+      {"target_relative_error", "--target"},
+      {"threads", "--threads"}, {"backend", "--backend"},
+      {"samples", "--samples", false}, {"hidden", "--hidden", false},
+      {"activation", "--activation"}};
+  return names;
+}
+
+std::uint64_t usable_host_memory() {
+  std::uint64_t usable = UINT64_MAX;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page_size > 0) {
+    usable = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+  }
+  for (int resource : {RLIMIT_AS, RLIMIT_DATA}) {
+    struct rlimit limit {};
+    if (getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+      usable = std::min<std::uint64_t>(usable, limit.rlim_cur);
+    }
+  }
+  return usable;
+}
+
 namespace {
 
-/// Throws out_of_memory_error naming @p what when @p count doubles cannot be had on this host.
-void check_doubles(std::uint64_t a, std::uint64_t b, const char* what) {
-  const std::size_t count = checked_size_product(a, b, what);
-  check_host_request(checked_size_product(count, sizeof(double), what), what);
+/// @throw out_of_memory_error naming @p option when a × b values of @p bytes_each bytes do not fit
+///        in the memory this process may have
+void check_values(std::uint64_t a, std::uint64_t b, std::size_t bytes_each, const char* option) {
+  const std::size_t count = checked_size_product(a, b, option);
+  const std::size_t bytes = checked_size_product(count, bytes_each, option);
+  check_host_request(bytes, option);
+  const std::uint64_t usable = usable_host_memory();
+  if (bytes > usable) {
+    throw out_of_memory_error(std::string(option) + ": " + std::to_string(bytes) +
+                                  " bytes needed, more than the " + std::to_string(usable) +
+                                  " bytes this process may have",
+                              __FILE__, __LINE__);
+  }
 }
 
 /// with_builtin_model's checks; returns D.
-int check_model(const model_settings& s) {
+int check_model(const model_settings& s, std::size_t scalar_bytes) {
   const std::string not_compiled = "is not compiled for --model " + s.model + "; use ";
   if (s.model == "gaussian") {
     SCOREPATH_EXPECTS(s.dim == 2, "--dim", s.dim, not_compiled + "2");
@@ -32,29 +74,34 @@ int check_model(const model_settings& s) {
   SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
                     "must be gaussian, diag-gaussian, gmm or mlp");
   std::optional<mlp_description> file;
-  if (!s.weights.empty()) file = read_mlp_file(s.weights);
+  if (!s.weights.empty()) file = read_weights(s.weights);
   const int dim = file ? file->dim : s.dim;
   SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights, dim,
                     "is not compiled for --model mlp; use 2 or 64");
   if (!file) {  // random weights: mlp_score::random's checks, before it draws the parameters
     (void)parse_mlp_activation(s.activation);
-    check_doubles(mlp_parameter_count(dim, s.hidden), 1, "--hidden");
+    // the parameters drawn in double, and the model's copy in its precision
+    check_values(mlp_parameter_count(dim, s.hidden), 1, sizeof(double) + scalar_bytes, "--hidden");
   }
   return dim;
 }
 
 }  // namespace
 
-checked_inputs check_model_and_samples(const model_settings& s) {
+checked_inputs check_model_and_samples(const model_settings& s, const std::string& precision) {
+  const bool single = precision == "float";
+  const std::size_t scalar_bytes = single ? sizeof(float) : sizeof(double);
   checked_inputs in;
-  in.dim = check_model(s);
+  in.dim = check_model(s, scalar_bytes);
   if (s.samples_file.empty()) {
     in.samples = s.samples;
-    // the library's words for no samples; N x D doubles must be addressable and fit this host
-    SCOREPATH_EXPECTS(in.samples >= 1, "samples", "empty", "must hold at least one sample");
-    check_doubles(in.samples, static_cast<std::uint64_t>(in.dim), "--samples");
+    SCOREPATH_EXPECTS(in.samples >= 1, "--samples", in.samples, "must be at least 1");
+    // N x D values drawn in double and copied to the precision (take_samples) must fit
+    check_values(in.samples, static_cast<std::uint64_t>(in.dim), sizeof(double) + scalar_bytes,
+                 "--samples");
   } else {
-    in.file_samples = read_samples(s.samples_file, in.dim);
+    in.file_samples = read_samples(s.samples_file, in.dim, single ? FLT_MAX : DBL_MAX,
+                                   single ? "float" : "double");
     in.samples = in.file_samples.size() / static_cast<std::size_t>(in.dim);
   }
   return in;

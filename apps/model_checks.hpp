@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "option_values.hpp"
 #include "score_models.hpp"
 
 namespace scorepath::cli {
@@ -16,25 +19,48 @@ struct checked_inputs {
   std::vector<double> file_samples; ///< the rows of --samples-file, read once here; else empty
 };
 
+/// The library's names of what the model and sample options of `ssm` and `variance` set.
+const option_names& model_option_names();
+
+/// The memory this process may have: this host's memory, or less under a resource limit
+/// (RLIMIT_AS, RLIMIT_DATA).
+std::uint64_t usable_host_memory();
+
 /**
- * @brief Makes every check with_builtin_model and load_samples make, in the same order, without
+ * @brief Makes every check with_builtin_model and take_samples make, in the same order, without
  *        building the model or drawing samples: the model name, the weights file (read and
  *        checked), the dimension, the activation and hidden widths of random weights (and that
- *        their parameters fit in this host's memory), then --samples (at least 1, and N·D values
- *        this host can hold) or --samples-file (read and checked).
- * @throw invalid_argument_error naming the option or the file and line; out_of_memory_error
- *        naming `--hidden` or `--samples` for buffers larger than this host's memory
+ *        their parameters fit in the memory this process may have), then --samples (at least 1,
+ *        and N·D values in double and in @p precision that fit) or --samples-file (read and
+ *        checked, every value within @p precision's range).
+ * @param precision "float" or "double" (checked before)
+ * @throw invalid_argument_error naming the option or the file, line and column;
+ *        out_of_memory_error naming `--hidden` or `--samples` for buffers larger than the memory
+ *        this process may have
  */
-checked_inputs check_model_and_samples(const model_settings& s);
+checked_inputs check_model_and_samples(const model_settings& s,
+                                       const std::string& precision = "double");
 
-/// The samples @p in holds or, when none were read from a file, those @p s draws, in precision T.
+/**
+ * @brief The samples @p in holds or, when none were read from a file, those @p s draws, in
+ *        precision T.
+ * @throw out_of_memory_error naming `--samples` (or `--samples-file`) when they cannot be had
+ */
 template <class T>
 std::vector<T> take_samples(const model_settings& s, checked_inputs& in) {
-  std::vector<double> x = in.file_samples.empty()
-                              ? draw_samples(s.model, in.dim, in.samples, s.seed)
-                              : std::move(in.file_samples);
-  in.file_samples.clear();
-  return std::vector<T>(x.begin(), x.end());
+  try {
+    std::vector<double> x = in.file_samples.empty()
+                                ? draw_samples(s.model, in.dim, in.samples, s.seed)
+                                : std::move(in.file_samples);
+    in.file_samples.clear();
+    return std::vector<T>(x.begin(), x.end());
+  } catch (const std::bad_alloc&) {
+    const char* option = s.samples_file.empty() ? "--samples" : "--samples-file";
+    throw out_of_memory_error(std::string(option) + ": " + std::to_string(in.samples) +
+                                  " samples of dimension " + std::to_string(in.dim) +
+                                  " could not be allocated",
+                              __FILE__, __LINE__);
+  }
 }
 
 }  // namespace scorepath::cli

@@ -4,11 +4,14 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "input_file.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/mlp_file.hpp"
 #include "scorepath/probes.hpp"
@@ -61,16 +64,36 @@ inline probe_law parse_law_option(const char* option, const std::string& text) {
 /// N samples of the model's data distribution (Philox key @p seed, subsequences 0 and 1).
 std::vector<double> draw_samples(const std::string& model, int dim, std::uint64_t n,
                                  std::uint64_t seed);
-/// @brief N rows of D numbers, separated by blanks or commas; '#' lines are comments.
-/// @throw invalid_argument_error naming the file and line
-std::vector<double> read_samples(const std::string& path, int dim);
+/**
+ * @brief A number of a samples file, read as the weights-file reader reads its parameters
+ *        (mlp_file.hpp): decimal only (digits, sign, point, exponent; no hex, nan or inf), a value
+ *        below the smallest subnormal reads as zero, and the magnitude at most @p largest.
+ * @return the value, or NaN when @p text is not such a number
+ */
+double parse_sample_number(const std::string& text, double largest);
 
-/// The samples @p s names, in precision T.
-template <class T>
-std::vector<T> load_samples(const model_settings& s, int dim) {
-  const std::vector<double> x = s.samples_file.empty() ? draw_samples(s.model, dim, s.samples, s.seed)
-                                                       : read_samples(s.samples_file, dim);
-  return std::vector<T>(x.begin(), x.end());
+/**
+ * @brief N rows of D numbers, separated by blanks or by commas (one comma between two numbers,
+ *        blanks around it allowed); blank lines and lines starting with '#' are comments.
+ * @param largest the largest magnitude the run's precision holds
+ * @param precision that precision's name, for messages
+ * @throw invalid_argument_error naming `--samples-file` and the path (empty, missing, unreadable,
+ *        a directory, a read error, no rows), or `--samples-file <path> line L [column C]` and
+ *        the text (an empty field, a malformed number, one out of range for the precision, a row
+ *        of other than D numbers, a line of 1 MiB or more)
+ */
+std::vector<double> read_samples(const std::string& path, int dim,
+                                 double largest = std::numeric_limits<double>::max(),
+                                 const char* precision = "double");
+
+/**
+ * @brief The network of a --weights file.
+ * @throw invalid_argument_error naming `--weights` and the path for an empty, missing, unreadable
+ *        path or a directory; read_mlp_file's errors, naming the file and line, for its content
+ */
+inline mlp_description read_weights(const std::string& path) {
+  check_input_file("--weights", path, "weights file (an mlp file)");
+  return read_mlp_file(path);
 }
 
 template <class T, std::size_t N>
@@ -105,6 +128,7 @@ diagonal_gaussian_score<T, D> make_diagonal() {
 }
 
 /// Calls f with the MLP of @p s: @p file's network when weights were given, else random weights.
+/// @throw out_of_memory_error naming `--hidden` when random weights cannot be allocated
 template <class T, int D, class F>
 void with_mlp(const model_settings& s, const mlp_description* file, F&& f) {
   if (file != nullptr) {
@@ -113,7 +137,15 @@ void with_mlp(const model_settings& s, const mlp_description* file, F&& f) {
   }
   std::string widths;
   for (int w : s.hidden) widths += (widths.empty() ? "" : "-") + std::to_string(w);
-  f(mlp_score<T, D>::random(s.hidden, parse_mlp_activation(s.activation), s.seed),
+  std::optional<mlp_score<T, D>> model;
+  try {
+    model.emplace(mlp_score<T, D>::random(s.hidden, parse_mlp_activation(s.activation), s.seed));
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory_error("--hidden: the random weights of an MLP " + widths +
+                                  " could not be allocated",
+                              __FILE__, __LINE__);
+  }
+  f(*model,
     "MLP " + std::to_string(D) + "-" + widths + "-" + std::to_string(D) + " " + s.activation +
         ", random weights",
     std::optional<double>());
@@ -148,7 +180,7 @@ void with_builtin_model(const model_settings& s, F&& f) {
     SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
                       "must be gaussian, diag-gaussian, gmm or mlp");
     std::optional<mlp_description> file;
-    if (!s.weights.empty()) file = read_mlp_file(s.weights);
+    if (!s.weights.empty()) file = read_weights(s.weights);
     const int dim = file ? file->dim : s.dim;
     SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights,
                       dim, "is not compiled for --model mlp; use 2 or 64");

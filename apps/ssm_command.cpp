@@ -7,7 +7,7 @@
 #include "commands.hpp"
 #include "scorepath/context.hpp"
 #include "thread_option.hpp"
-#include "unsigned_option.hpp"
+#include "option_values.hpp"
 
 namespace scorepath::cli {
 
@@ -16,7 +16,7 @@ checked_inputs check_ssm(const ssm_settings& s) {
   (void)parse_law_option("--law", s.law);
   SCOREPATH_EXPECTS(s.precision == "float" || s.precision == "double", "--precision", s.precision,
                     "must be float or double");
-  checked_inputs in = check_model_and_samples(s);
+  checked_inputs in = check_model_and_samples(s, s.precision);
   context ctx(parse_backend_choice(s.backend));
   check_thread_option(s.threads);
   ctx.set_threads(s.threads);
@@ -31,36 +31,42 @@ void add_ssm_command(CLI::App& app, cli_mode mode) {
   cmd->add_option("--model", s->model, "gaussian (2-D), diag-gaussian (2, 16), gmm (2, 16, 64) or "
                                        "mlp (2, 64)")
       ->capture_default_str();
-  cmd->add_option("--dim", s->dim, "dimension D")->capture_default_str();
-  cmd->add_option("--weights", s->weights, "MLP weights file (see mlp_file.hpp); default random");
-  cmd->add_option("--hidden", s->hidden, "MLP hidden widths for random weights")
-      ->delimiter(',')
+  cmd->add_option("--dim", s->dim, "dimension D")
+      ->transform(decimal_integer<int>())
       ->capture_default_str();
+  cmd->add_option("--weights", s->weights, "MLP weights file (see mlp_file.hpp); default random");
+  add_list_option(cmd, "--hidden", s->hidden, "MLP hidden widths for random weights");
   cmd->add_option("--activation", s->activation, "MLP activation for random weights: softplus, "
                                                  "tanh, silu or elu")
       ->capture_default_str();
   cmd->add_option("--samples", s->samples, "samples drawn from the built-in data distribution")
-      ->check(not_negative())
+      ->transform(decimal_integer<std::uint64_t>())
       ->capture_default_str();
   cmd->add_option("--samples-file", s->samples_file, "read samples instead: rows of D numbers");
-  cmd->add_option("--probes,-m", s->probes, "probes per sample M")->capture_default_str();
+  cmd->add_option("--probes,-m", s->probes, "probes per sample M")
+      ->transform(decimal_integer<std::uint32_t>())
+      ->capture_default_str();
   cmd->add_option("--law", s->law, "gaussian, rademacher, sphere or orthogonal")
       ->capture_default_str();
   cmd->add_flag("--half", s->half_scaling, "report Song et al.'s 1/2-scaled losses");
   cmd->add_flag("!--no-ism", s->exact_ism, "skip the exact ISM loss");
   cmd->add_option("--seed", s->seed, "Philox seed")
-      ->check(not_negative())
+      ->transform(decimal_integer<std::uint64_t>())
       ->capture_default_str();
   cmd->add_option("--precision", s->precision, "float or double")->capture_default_str();
   cmd->add_option("--backend", s->backend, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)");
+  cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)")
+      ->transform(decimal_integer<int>());
   cmd->add_option("--json", *json_path, "write the results as JSON to this file");
-  cmd->callback([s, json_path, mode] {
-    if (mode == cli_mode::validate_only) {
-      (void)check_ssm(*s);
-      return;
-    }
-    run_ssm_command(*s, *json_path);  // makes the same checks first
+  refuse_missing_values(cmd);
+  cmd->callback([cmd, s, json_path, mode] {
+    naming_options(*cmd, model_option_names(), [&] {
+      if (mode == cli_mode::validate_only) {
+        (void)check_ssm(*s);
+        return;
+      }
+      run_ssm_command(*s, *json_path);  // makes the same checks first
+    });
   });
 }
 

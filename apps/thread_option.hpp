@@ -9,9 +9,11 @@ namespace scorepath::cli {
 /// thousands, OpenMP's thread creation fails and the process crashes instead of reporting it.
 inline constexpr int max_threads = 4096;
 
-/// @throw invalid_argument_error naming `--threads` above max_threads (below 0 context refuses)
+/// @brief Called before the value reaches context::set_threads, so a message names the option.
+/// @throw invalid_argument_error naming `--threads` below 0 or above max_threads
 inline void check_thread_option(int threads) {
-  SCOREPATH_EXPECTS(threads <= max_threads, "--threads", threads, "must be at most 4096");
+  SCOREPATH_EXPECTS(threads >= 0 && threads <= max_threads, "--threads", threads,
+                    "must be from 0 (the OpenMP default) to 4096");
 }
 
 }  // namespace scorepath::cli

@@ -25,7 +25,7 @@ struct variance_settings : model_settings {
  * @brief Everything the study checks before it starts, in the order it checks them, without
  *        building the model, drawing samples or running; returns what check_model_and_samples read.
  * @throw invalid_argument_error naming the option or input; out_of_memory_error naming
- *        `replicates` when samples x replicates estimates cannot be held
+ *        `--replicates` when samples x replicates estimates cannot be held
  */
 checked_inputs check_study(const variance_settings& settings);
 

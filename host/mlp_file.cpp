@@ -1,12 +1,20 @@
 #include "scorepath/mlp_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <ios>
 #include <sstream>
 #include <string>
 
@@ -87,7 +95,100 @@ double parse_number(const token_reader& reader, const std::string& item, const s
   return value;
 }
 
+/// The count of the `parameters` and `end` lines: decimal digits equal to @p need.
+void expect_count(const token_reader& reader, const char* item, const std::string& text,
+                  std::size_t need) {
+  const bool digits = !text.empty() && text.size() <= 20 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+  SCOREPATH_EXPECTS(digits && std::strtoull(text.c_str(), nullptr, 10) == need, reader.where(item), text,
+                    "must equal " + std::to_string(need) + ", the count the widths need");
+}
+
+/// The 16 lowercase hexadecimal digits of @p value.
+std::string hex16(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+/// 64-bit FNV-1a, continued from @p hash over @p size bytes.
+std::uint64_t fnv1a(std::uint64_t hash, const unsigned char* bytes, std::size_t size) {
+  for (std::size_t k = 0; k < size; ++k) {
+    hash ^= bytes[k];
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+/// The header lines after the magic, exactly as format_mlp_text writes them.
+std::string header_text(const mlp_description& network, std::size_t count) {
+  std::string text = "dim " + std::to_string(network.dim) + "\nhidden";
+  for (int w : network.hidden) text += ' ' + std::to_string(w);
+  text += std::string("\nactivation ") + to_string(network.activation) + "\nparameters " +
+          std::to_string(count) + '\n';
+  return text;
+}
+
+/// What is wrong with a path to be read, or empty when it can be opened as a file.
+std::string unreadable_reason(const std::string& path) {
+  if (path.empty()) return "must name a file (the path is empty)";
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return std::string("must be a readable file: ") + std::strerror(errno);
+  }
+  if (S_ISDIR(info.st_mode)) return "is a directory, not a file";
+  return std::string();
+}
+
+/// Writes all of @p text to @p fd; false (errno set) when a write fails.
+bool write_all(int fd, const std::string& text) {
+  const char* data = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t wrote = ::write(fd, data, left);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      if (wrote == 0) errno = EIO;
+      return false;
+    }
+    data += wrote;
+    left -= static_cast<std::size_t>(wrote);
+  }
+  return true;
+}
+
+/// Creates a new file beside @p path under a name no other file has (O_EXCL), mode 0666 less
+/// the umask; returns its descriptor and sets @p name, or -1 with errno set.
+int create_staging_file(const std::string& path, std::string& name) {
+  static std::atomic<std::uint64_t> counter{0};
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    const std::uint64_t mix = (static_cast<std::uint64_t>(::getpid()) << 40) ^
+                              (counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL) ^ now;
+    name = path + ".tmp-" + hex16(mix);
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
 }  // namespace
+
+std::uint64_t mlp_checksum(const mlp_description& network) {
+  const std::string header = header_text(network, network.parameters.size());
+  std::uint64_t hash = fnv1a(0xcbf29ce484222325ULL,
+                             reinterpret_cast<const unsigned char*>(header.data()), header.size());
+  for (double value : network.parameters) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    unsigned char bytes[8];
+    for (int b = 0; b < 8; ++b) bytes[b] = static_cast<unsigned char>(bits >> (8 * b));
+    hash = fnv1a(hash, bytes, sizeof bytes);
+  }
+  return hash;
+}
 
 mlp_description parse_mlp(std::istream& in, const std::string& source) {
   token_reader reader(source, in);
@@ -101,8 +202,10 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
   };
 
   header("scorepath-mlp");
-  SCOREPATH_EXPECTS(tokens.size() == 2 && tokens[1] == "1", reader.where("version"),
-                    tokens.size() > 1 ? tokens[1] : std::string("missing"), "must be 1");
+  SCOREPATH_EXPECTS(tokens.size() == 2 && (tokens[1] == "1" || tokens[1] == "2"),
+                    reader.where("version"), tokens.size() > 1 ? tokens[1] : std::string("missing"),
+                    "must be 1 or 2");
+  const bool checked = tokens[1] == "2";
 
   mlp_description net;
   header("dim");
@@ -129,7 +232,6 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
   header("parameters");
   SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("parameters"), tokens.size() - 1,
                     "must be one integer");
-  const std::size_t declared = static_cast<std::size_t>(std::strtoull(tokens[1].c_str(), nullptr, 10));
   std::size_t need = 0;
   try {  // the widths are checked above: what remains is a count past what memory can address
     need = mlp_parameter_count(net.dim, net.hidden);
@@ -138,10 +240,7 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
                                  "widths give more parameters than memory can address", __FILE__,
                                  __LINE__);
   }
-  SCOREPATH_EXPECTS(tokens[1].find_first_not_of("0123456789") == std::string::npos &&
-                        declared == need,
-                    reader.where("parameters"), tokens[1],
-                    "must equal " + std::to_string(need) + ", the count the widths need");
+  expect_count(reader, "parameters", tokens[1], need);
 
   // The buffer grows with the values read, never to a claimed size: a short text that declares a
   // huge (but consistent) network costs no more than its own length.
@@ -157,8 +256,23 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
   SCOREPATH_EXPECTS(net.parameters.size() == need, reader.where("parameters"),
                     net.parameters.size(),
                     "the file ends early: " + std::to_string(need) + " values were declared");
+  if (checked) {
+    SCOREPATH_EXPECTS(reader.next_line(tokens), reader.where("end"), "end of file",
+                      "the 'end' line is missing: the file is truncated");
+    SCOREPATH_EXPECTS(!tokens.empty() && tokens[0] == "end", reader.where("end"), tokens[0],
+                      "must be the 'end' line (end <count> fnv1a64 <16 hex digits>)");
+    SCOREPATH_EXPECTS(tokens.size() == 4 && tokens[2] == "fnv1a64", reader.where("end"),
+                      tokens.size() > 2 ? tokens[2] : std::string("missing"),
+                      "must read 'end <count> fnv1a64 <16 hex digits>'");
+    expect_count(reader, "end count", tokens[1], need);
+    const std::string expected = hex16(mlp_checksum(net));
+    SCOREPATH_EXPECTS(tokens[3] == expected, reader.where("checksum"), tokens[3],
+                      "does not match the text's " + expected +
+                          ": the file was cut or edited after it was written");
+  }
   SCOREPATH_EXPECTS(!reader.next_line(tokens), reader.where("trailing data"),
-                    tokens.empty() ? std::string() : tokens[0], "must not follow the parameters");
+                    tokens.empty() ? std::string() : tokens[0],
+                    checked ? "must not follow the 'end' line" : "must not follow the parameters");
   return net;
 }
 
@@ -168,9 +282,17 @@ mlp_description parse_mlp_text(const std::string& text, const std::string& sourc
 }
 
 mlp_description read_mlp_file(const std::string& path) {
-  std::ifstream in(path);
-  SCOREPATH_EXPECTS(in.good(), "mlp file", path, "must be a readable file");
-  return parse_mlp(in, path);
+  const std::string reason = unreadable_reason(path);
+  SCOREPATH_EXPECTS(reason.empty(), "mlp file", path, reason);
+  std::ifstream in(path, std::ios::binary);
+  SCOREPATH_EXPECTS(in.is_open(), "mlp file", path,
+                    std::string("must be a readable file: ") + std::strerror(errno));
+  try {
+    return parse_mlp(in, path);
+  } catch (const std::ios_base::failure& e) {  // a read error, as of a directory or a bad disk
+    throw invalid_argument_error("mlp file", path, "could not be read: " + std::string(e.what()),
+                                 __FILE__, __LINE__);
+  }
 }
 
 std::string format_mlp_text(const mlp_description& network) {
@@ -183,34 +305,40 @@ std::string format_mlp_text(const mlp_description& network) {
                       network.parameters[k], "must be finite");
   }
   std::ostringstream out;
-  out << "scorepath-mlp 1\ndim " << network.dim << "\nhidden";
-  for (int w : network.hidden) out << ' ' << w;
-  out << "\nactivation " << to_string(network.activation) << "\nparameters " << need << '\n';
+  out << "scorepath-mlp 2\n" << header_text(network, need);
   out.precision(17);
   for (std::size_t k = 0; k < need; ++k) out << network.parameters[k] << ((k + 1) % 8 ? ' ' : '\n');
   if (need % 8 != 0) out << '\n';
+  out << "end " << need << " fnv1a64 " << hex16(mlp_checksum(network)) << '\n';
   return out.str();
 }
 
 void write_mlp_file(const std::string& path, const mlp_description& network) {
   const std::string text = format_mlp_text(network);
-  const std::string staging = path + ".tmp";
-  {
-    std::ofstream out(staging, std::ios::trunc);
-    SCOREPATH_EXPECTS(out.good(), "mlp file", staging, "must be writable");
-    out << text;
-    out.flush();
-    if (!out.good()) {
-      out.close();
-      std::remove(staging.c_str());
-      throw invalid_argument_error("mlp file", path, "could not be written completely", __FILE__,
-                                   __LINE__);
-    }
+  SCOREPATH_EXPECTS(!path.empty(), "mlp file", path, "must name a file (the path is empty)");
+  std::string staging;
+  const int fd = create_staging_file(path, staging);
+  SCOREPATH_EXPECTS(fd >= 0, "mlp file", path,
+                    std::string("could not be created beside its destination: ") +
+                        std::strerror(errno));
+  const auto fail = [&](const char* what, int code) {
+    ::unlink(staging.c_str());
+    throw invalid_argument_error("mlp file", path, std::string(what) + std::strerror(code),
+                                 __FILE__, __LINE__);
+  };
+  if (!write_all(fd, text)) {
+    const int code = errno;
+    ::close(fd);
+    fail("could not be written completely: ", code);
   }
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+    const int code = errno;
+    ::close(fd);
+    fail("could not be flushed to storage: ", code);
+  }
+  if (::close(fd) != 0) fail("could not be closed after writing: ", errno);
   if (std::rename(staging.c_str(), path.c_str()) != 0) {
-    std::remove(staging.c_str());
-    throw invalid_argument_error("mlp file", path, "could not be renamed into place", __FILE__,
-                                 __LINE__);
+    fail("could not be renamed into place: ", errno);
   }
 }
 

@@ -2,14 +2,15 @@
  * @file mlp_file.hpp
  * @brief Reading and writing MLP score networks (scores/mlp.hpp) as text files.
  *
- * The format, one item per line, `#` starting a comment line:
+ * The format (version 2), one item per line, `#` starting a comment line:
  *
- *     scorepath-mlp 1
+ *     scorepath-mlp 2
  *     dim 2
  *     hidden 128 128
  *     activation softplus
  *     parameters 17154
  *     <17154 numbers separated by blanks or newlines>
+ *     end 17154 fnv1a64 <16 hexadecimal digits>
  *
  * `dim` is the input and output width D; `hidden` lists the hidden widths (nothing after the word
  * for a single affine layer); `activation` is softplus, tanh, silu or elu; `parameters` is the
@@ -17,8 +18,26 @@
  * Numbers are decimal (digits, sign, point and exponent only: no hex, nan or inf), written with 17
  * significant digits, so doubles round-trip exactly, subnormal ones included; a value below the
  * smallest subnormal reads as zero. Widths are integers from 1 to 2^30. Anything after the last
- * parameter is an error, as is a missing, misspelled or repeated header line, or a line of 2^26
- * bytes or more.
+ * line is an error, as is a missing, misspelled or repeated header line, or a line of 2^26 bytes
+ * or more.
+ *
+ * The `end` line repeats the parameter count and carries mlp_checksum of the network: 64-bit
+ * FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over the four header lines after
+ * the magic exactly as version 2 writes them (`dim D\nhidden W1 W2\nactivation NAME\nparameters
+ * P\n`, single spaces, no hidden widths: `hidden\n`), followed by the IEEE-754 binary64 bits of
+ * every parameter, in order, each as 8 bytes, least significant first; written as 16 lowercase
+ * hexadecimal digits.
+ *
+ * What version 2 detects: a file cut anywhere (the `end` line is missing, or a cut number reads as
+ * a different value and the checksum differs), a changed, added or removed number (a `-` turned
+ * into a blank, a digit edited), and a changed width or activation, each with the certainty of a
+ * 64-bit checksum (a random edit passes with probability 2^-64). What it does not detect: edits
+ * that keep every value (comments, blank lines, spacing, `1.50` for `1.5`), and deliberate changes
+ * whose author recomputes the checksum: it guards against accidents, it is no signature.
+ *
+ * Version 1 (`scorepath-mlp 1`, no `end` line) is still read, with every check above but the
+ * `end` line: a version 1 file cut inside its last number, or with a sign blanked out, can read as
+ * a network with different parameters. Writing always produces version 2.
  *
  * Reading never trusts a count it has not checked: the parameter count must equal what the widths
  * need, and the buffer grows with the values actually read, so a short file that claims a huge
@@ -26,6 +45,7 @@
  */
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <utility>
@@ -51,7 +71,8 @@ struct mlp_description {
  * @throw invalid_argument_error naming `mlp file <source> line N: <item>` (wrong magic or version,
  *        a bad or repeated header line, widths below 1 or too large, a parameter count that does
  *        not match the widths, a malformed or non-finite number, a truncated text, trailing data,
- *        a line of 2^26 bytes or more)
+ *        a line of 2^26 bytes or more; in version 2 a missing or malformed `end` line, or a
+ *        checksum that does not match)
  */
 mlp_description parse_mlp(std::istream& in, const std::string& source);
 
@@ -62,23 +83,36 @@ mlp_description parse_mlp(std::istream& in, const std::string& source);
 mlp_description parse_mlp_text(const std::string& text, const std::string& source);
 
 /**
- * @brief The text of a network in the format above, which parse_mlp reads back bit for bit.
+ * @brief The checksum of the `end` line of version 2: 64-bit FNV-1a over the header lines and the
+ *        parameters' binary64 bits, as described above. Defined for any widths and parameters.
+ */
+std::uint64_t mlp_checksum(const mlp_description& network);
+
+/**
+ * @brief The text of a network in the format above (version 2, with its `end` line), which
+ *        parse_mlp reads back bit for bit.
  * @throw invalid_argument_error for inconsistent widths and parameters or a non-finite parameter
  */
 std::string format_mlp_text(const mlp_description& network);
 
 /**
- * @brief Reads and checks a network file.
- * @throw invalid_argument_error naming the file, the line and the item (unreadable file, wrong
+ * @brief Reads and checks a network file (version 1 or 2).
+ * @throw invalid_argument_error naming `mlp file` and the path for an empty path, a missing,
+ *        unreadable file or a directory, or a read error; else naming the file, the line and the
+ *        item (wrong
  *        magic or version, bad or repeated header line, widths below 1, a parameter count that does
  *        not match the widths, a malformed or non-finite number, a truncated file, trailing data)
  */
 mlp_description read_mlp_file(const std::string& path);
 
 /**
- * @brief Writes a network file. The text goes to `path.tmp` first and is renamed onto @p path,
- *        so a failed write leaves no half-written file behind.
- * @throw invalid_argument_error for inconsistent widths and parameters or an unwritable path
+ * @brief Writes a network file in version 2. The text goes to a new file beside @p path, under a
+ *        name no other file has (`<path>.tmp-<16 hex digits>`, created exclusively with mode 0666
+ *        less the umask), every write, the flush to storage and the close are checked, and the file
+ *        is renamed onto @p path; on any failure the temporary is removed, so no half-written file
+ *        is left behind and no existing file other than @p path is ever touched.
+ * @throw invalid_argument_error for inconsistent widths and parameters, an empty path, or a path
+ *        that cannot be created, written, closed or renamed onto (naming the reason)
  */
 void write_mlp_file(const std::string& path, const mlp_description& network);
 

@@ -212,7 +212,7 @@ expect_status "simulate dt giving too many steps" 2 "'--dt'" -- simulate --t1 1e
 # end when the next point wrapped past 2^64.
 expect_status "simulate save-every too many points" 2 "'--save-every'" -- simulate --paths 10 \
   --steps 100000000 --save-every 1
-expect_status "simulate save-every past 2^63" 2 "'steps'" -- simulate --paths 10 \
+expect_status "simulate save-every past 2^63" 2 "'--steps'" -- simulate --paths 10 \
   --steps 18446744073709551615 --save-every 9223372036854775809
 # N x D samples wrapped around 2^64 and were written past the end of the buffer (a crash).
 expect_status "ssm samples overflow" 1 "--samples" -- ssm --model gaussian \

@@ -34,6 +34,19 @@ printf 'not a weights file\n' > "$work/garbage.txt"
 printf '0.1 0.2\n0.3\n' > "$work/ragged.txt"
 printf '0.1 inf\n' > "$work/inf.txt"
 files=(--json "$out/run.json" --csv "$out/stats.csv" --states-csv "$out/states.csv")
+# Version 2 weights files: one as written (dim 2, one affine layer), and edits and cuts of it.
+v2_head='scorepath-mlp 2\ndim 2\nhidden\nactivation tanh\nparameters 6\n'
+v2_end='end 6 fnv1a64 3c05c0bf616b91de\n'
+printf "$v2_head"'-2.5 0.5 1.25 -0.75 0.125 -3\n'"$v2_end" > "$work/v2.txt"
+printf "$v2_head"'-2.5 0.5 1.25 -0.75 0.125  3\n'"$v2_end" > "$work/v2_sign_blanked.txt"
+printf "$v2_head"'-2.5 0.5 1.25 -0.75 0.125 -3\n' > "$work/v2_no_end.txt"
+printf "$v2_head"'-2.5 0.5 1.25 -0.75 0.12\n' > "$work/v2_cut.txt"
+printf "$v2_head"'-2.5 0.5 1.25 -0.75 0.125 -3\nend 6 fnv1a64 3c05c0bf616b\n' > "$work/v2_cut_end.txt"
+printf '0.1,,0.2\n' > "$work/double_comma.txt"
+printf '0.1 0.2,\n' > "$work/trailing_comma.txt"
+printf '1e-400 0.5\n0.1 x\n' > "$work/underflow_then_bad.txt"
+printf '1e39 0.5\n' > "$work/float_overflow.txt"
+mkdir -p "$work/a_directory"
 
 # Every subcommand: unknown options and option values of the wrong type.
 for cmd in info simulate ssm variance demo; do
@@ -41,54 +54,54 @@ for cmd in info simulate ssm variance demo; do
 done
 for cmd in simulate ssm variance demo; do
   row "$cmd threads not a number" "--threads" -- "$cmd" --threads many
-  row "$cmd negative threads" "'threads' = -3" -- "$cmd" --threads -3
+  row "$cmd negative threads" "'--threads' = -3" -- "$cmd" --threads -3
   row "$cmd seed negative" "--seed" -- "$cmd" --seed -1
 done
 for cmd in simulate ssm demo; do
-  row "$cmd unknown backend" "'backend' = tpu" -- "$cmd" --backend tpu
+  row "$cmd unknown backend" "'--backend' = tpu" -- "$cmd" --backend tpu
 done
 row "unknown subcommand" "see --help" -- frobnicate
 row "no subcommand" "subcommand" --
 
 # simulate
-row "simulate zero paths" "'paths' = 0" -- simulate --paths 0 "${files[@]}"
+row "simulate zero paths" "'--paths' = 0" -- simulate --paths 0 "${files[@]}"
 row "simulate negative paths" "--paths" -- simulate --paths -5 "${files[@]}"
-row "simulate zero steps" "'steps' = 0" -- simulate --steps 0 "${files[@]}"
+row "simulate zero steps" "'--steps' = 0" -- simulate --steps 0 "${files[@]}"
 row "simulate unknown sde" "--sde" -- simulate --sde heston "${files[@]}"
 row "simulate dimension not compiled" "'--dim' = 3" -- simulate --sde ou --dim 3 "${files[@]}"
 row "simulate NaN x0" "x0" -- simulate --x0 nan "${files[@]}"
 row "simulate x0 of wrong length" "x0" -- simulate --sde ou --dim 8 --x0 1 2 3 "${files[@]}"
-row "simulate negative sigma" "'sigma' = -0.2" -- simulate --sigma -0.2 "${files[@]}"
-row "simulate infinite mu" "'mu'" -- simulate --mu inf "${files[@]}"
-row "simulate end before start" "'t1'" -- simulate --t0 1 --t1 0 "${files[@]}"
-row "simulate NaN t1" "'t1'" -- simulate --t1 nan "${files[@]}"
+row "simulate negative sigma" "'--sigma' = -0.2:" -- simulate --sigma -0.2 "${files[@]}"
+row "simulate infinite mu" "'--mu'" -- simulate --mu inf "${files[@]}"
+row "simulate end before start" "'--t1' = 0" -- simulate --t0 1 --t1 0 "${files[@]}"
+row "simulate NaN t1" "'--t1' = nan" -- simulate --t1 nan "${files[@]}"
 row "simulate dt not dividing" "'--dt'" -- simulate --dt 0.3 "${files[@]}"
 row "simulate dt and steps" "excludes" -- simulate --dt 0.1 --steps 4 "${files[@]}"
 row "simulate save-every past steps" "save" -- simulate --steps 8 --save-every 9 "${files[@]}"
-row "simulate steps overflow Philox" "'steps'" -- simulate --steps 9223372036854775807 \
+row "simulate steps overflow Philox" "'--steps'" -- simulate --steps 9223372036854775807 \
   --paths 1 "${files[@]}"
 row "simulate absurd saved states" "--saved-csv" -- simulate --paths 1000000000 --steps 1000 \
   --save-every 1 --saved-csv "$out/saved.csv"
 row "simulate bad precision" "--precision" -- simulate --precision half "${files[@]}"
-row "simulate vp beta order" "'beta_max'" -- simulate --sde vp --beta-min 5 --beta-max 1 \
+row "simulate vp beta order" "'--beta-max' = 1" -- simulate --sde vp --beta-min 5 --beta-max 1 \
   "${files[@]}"
 
 # ssm
 ssm_out=(--json "$out/ssm.json")
 row "ssm zero probes" "'--probes'" -- ssm --probes 0 "${ssm_out[@]}"
-row "ssm zero samples" "samples" -- ssm --samples 0 "${ssm_out[@]}"
+row "ssm zero samples" "'--samples' = 0" -- ssm --samples 0 "${ssm_out[@]}"
 row "ssm unknown model" "--model" -- ssm --model unicorn "${ssm_out[@]}"
 row "ssm dimension not compiled" "'--dim' = 3" -- ssm --model gmm --dim 3 "${ssm_out[@]}"
 row "ssm unknown law" "'--law'" -- ssm --law cauchy "${ssm_out[@]}"
 row "ssm unknown activation" "activation" -- ssm --model mlp --activation relu "${ssm_out[@]}"
 row "ssm zero hidden width" "hidden" -- ssm --model mlp --hidden 8 0 "${ssm_out[@]}"
-row "ssm missing weights file" "mlp file" -- ssm --model mlp --weights "$work/none.txt" \
+row "ssm missing weights file" "'--weights' = $work/none.txt" -- ssm --model mlp --weights "$work/none.txt" \
   "${ssm_out[@]}"
 row "ssm truncated weights file" "parameters" -- ssm --model mlp \
   --weights "$work/truncated.txt" "${ssm_out[@]}"
 row "ssm garbage weights file" "line 1" -- ssm --model mlp --weights "$work/garbage.txt" \
   "${ssm_out[@]}"
-row "ssm missing samples file" "samples" -- ssm --samples-file "$work/none.txt" "${ssm_out[@]}"
+row "ssm missing samples file" "'--samples-file' = $work/none.txt" -- ssm --samples-file "$work/none.txt" "${ssm_out[@]}"
 row "ssm ragged samples file" "line 2" -- ssm --samples-file "$work/ragged.txt" "${ssm_out[@]}"
 row "ssm infinite sample" "finite" -- ssm --samples-file "$work/inf.txt" "${ssm_out[@]}"
 row "ssm endless samples line" "line 1" -- ssm --samples-file /dev/zero "${ssm_out[@]}"
@@ -100,6 +113,103 @@ row "variance negative target" "'--target'" -- variance --target -1 "${var_out[@
 row "variance NaN target" "'--target'" -- variance --target nan "${var_out[@]}"
 row "variance zero probes" "'--probes'" -- variance --probes 0 "${var_out[@]}"
 row "variance unknown law" "'--laws'" -- variance --laws gaussian,bogus "${var_out[@]}"
+
+# Option values are read exactly: decimal integers within range, no empty or missing values,
+# messages naming the option and showing the text typed.
+row "simulate seed past 2^64" "--seed: '99999999999999999999999' is out of range" -- simulate \
+  --seed 99999999999999999999999 "${files[@]}"
+row "simulate paths hexadecimal" "--paths: '0x10'" -- simulate --paths 0x10 "${files[@]}"
+row "simulate save-every read in decimal" "'--save-every' = 10" -- simulate --steps 9 \
+  --save-every 010 "${files[@]}"
+row "simulate paths= takes no next option" "--paths: the value is missing" -- simulate --paths= \
+  --steps 4 "${files[@]}"
+row "simulate empty mu" "--mu: the value is empty" -- simulate --mu "" "${files[@]}"
+row "simulate empty x0" "--x0: the value is empty" -- simulate --x0 "" "${files[@]}"
+row "simulate empty t1" "--t1: the value is missing" -- simulate --t1= "${files[@]}"
+row "simulate x0 beyond float" "'--x0' = 1e39: is out of range for float" -- simulate --x0 1e39 \
+  "${files[@]}"
+row "simulate sigma beyond float" "'--sigma' = -1e39: is out of range for float" -- simulate \
+  --sigma -1e39 "${files[@]}"
+row "simulate x0 item named" "'--x0' = nan" -- simulate --sde ou --dim 8 --x0 1 2 3 4 5 6 nan 8 \
+  "${files[@]}"
+row "simulate threads past int" "--threads: '99999999999' is out of range" -- simulate \
+  --threads 99999999999 "${files[@]}"
+row "ssm empty weights" "--weights: the value is empty" -- ssm --model mlp --weights "" \
+  "${ssm_out[@]}"
+row "ssm empty samples file" "--samples-file: the value is empty" -- ssm --samples-file "" \
+  "${ssm_out[@]}"
+row "ssm empty hidden item" "--hidden: '4,,4' has an empty item" -- ssm --model mlp \
+  --hidden 4,,4 "${ssm_out[@]}"
+row "ssm probes past 2^32" "--probes: '4294967296' is out of range" -- ssm --probes 4294967296 \
+  "${ssm_out[@]}"
+row "variance empty probes item" "--probes: '1,,2' has an empty item" -- variance --probes 1,,2 \
+  "${var_out[@]}"
+row "variance trailing laws comma" "--laws: 'sphere,' has an empty item" -- variance \
+  --laws sphere, "${var_out[@]}"
+row "variance negative threads" "'--threads' = -1" -- variance --threads -1 "${var_out[@]}"
+
+# Input files: directories and empty paths refused naming the option; samples files read field by
+# field, naming the file, line and column.
+row "ssm weights directory" "'--weights' = $work/a_directory: must name a weights file" -- ssm \
+  --model mlp --weights "$work/a_directory" "${ssm_out[@]}"
+row "variance weights directory" "'--weights' = $work/a_directory" -- variance --model mlp \
+  --weights "$work/a_directory" "${var_out[@]}"
+row "ssm samples directory" "'--samples-file' = $work/a_directory: must name a samples file" \
+  -- ssm --samples-file "$work/a_directory" "${ssm_out[@]}"
+row "variance samples directory" "'--samples-file' = $work/a_directory" -- variance \
+  --samples-file "$work/a_directory" "${var_out[@]}"
+row "ssm samples double comma" "double_comma.txt line 1 column 5' = ','" -- ssm \
+  --samples-file "$work/double_comma.txt" "${ssm_out[@]}"
+row "ssm samples trailing comma" "trailing_comma.txt line 1 column 8' = ','" -- ssm \
+  --samples-file "$work/trailing_comma.txt" "${ssm_out[@]}"
+row "ssm samples underflow is zero" "underflow_then_bad.txt line 2 column 5' = x" -- ssm \
+  --samples-file "$work/underflow_then_bad.txt" "${ssm_out[@]}"
+row "ssm samples beyond float" "float_overflow.txt line 1 column 1' = 1e39: is out of range for float" \
+  -- ssm --samples-file "$work/float_overflow.txt" "${ssm_out[@]}"
+row "variance samples beyond float" "line 1 column 1' = 1e39" -- variance --precision float \
+  --samples-file "$work/float_overflow.txt" "${var_out[@]}"
+
+# Weights files of version 2: a cut or an edit is refused.
+row "ssm weights sign blanked" "checksum" -- ssm --model mlp --weights "$work/v2_sign_blanked.txt" \
+  "${ssm_out[@]}"
+row "ssm weights without end line" "'end' line is missing" -- ssm --model mlp \
+  --weights "$work/v2_no_end.txt" "${ssm_out[@]}"
+row "ssm weights cut in a number" "parameters" -- ssm --model mlp --weights "$work/v2_cut.txt" \
+  "${ssm_out[@]}"
+row "ssm weights cut in the end line" "checksum" -- ssm --model mlp \
+  --weights "$work/v2_cut_end.txt" "${ssm_out[@]}"
+row "ssm weights v2 with bad samples" "line 1 column 5" -- ssm --model mlp \
+  --weights "$work/v2.txt" --samples-file "$work/double_comma.txt" "${ssm_out[@]}"
+
+# Buffers beyond the memory this process may have (ulimit -v): a typed error naming the option,
+# exit 1, nothing written. Skipped where the tool cannot start under the limit (sanitizers).
+# mem_row NAME PATTERN KIB -- ARGS...
+mem_row() {
+  local name="$1" pattern="$2" kib="$3"
+  shift 4
+  rm -rf "$out" && mkdir -p "$out"
+  local text status=0
+  text="$(ulimit -v "$kib"; "$cli" "$@" 2>&1)" || status=$?
+  if [[ "$status" -ne 1 ]]; then
+    failures=$((failures + 1)); echo "FAIL $name: exit $status, expected 1: ${text:0:300}"
+  elif ! grep -qF -- "$pattern" <<<"$text"; then
+    failures=$((failures + 1)); echo "FAIL $name: message lacks \"$pattern\": ${text:0:300}"
+  elif [[ -n "$(ls -A "$out")" ]]; then
+    failures=$((failures + 1)); echo "FAIL $name: left files behind: $(ls "$out")"
+  else
+    passes=$((passes + 1)); echo "ok   $name"
+  fi
+}
+if (ulimit -v 150000; "$cli" info >/dev/null 2>&1); then
+  mem_row "ssm samples beyond the limit" "--samples: " 1500000 -- ssm --samples 100000000 \
+    "${ssm_out[@]}"
+  mem_row "variance samples beyond the limit" "--samples: " 1500000 -- variance \
+    --samples 100000000 "${var_out[@]}"
+  mem_row "ssm hidden beyond the limit" "--hidden: " 150000 -- ssm --model mlp \
+    --hidden 4000,4000 --samples 10 "${ssm_out[@]}"
+else
+  echo "skip memory-limit rows: the tool does not start under ulimit -v"
+fi
 
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]
