@@ -18,7 +18,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "scorepath/simd_pack.hpp"  // pack<T, W> (which includes this header at its end)
+#include "scorepath/math.hpp"  // the scalar fallbacks, and pack<T, W> (simd_pack.hpp ends by
+                                // including this header)
 
 namespace scorepath::simd::detail {
 
