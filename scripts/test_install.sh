@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs a built scorepath into a temporary prefix, then configures, builds and runs the example
 # consumer (examples/consumer) against that prefix through find_package(scorepath), and once more
-# against the build tree's own package (scorepath_DIR = the build directory).
+# against the build tree's own package (scorepath_DIR = the build directory); and the example with
+# its own SDE and score model (examples/extension, CUDA kernels from its own .cu file when the
+# package has the CUDA backend) against the installed package.
 #
 # Usage: scripts/test_install.sh [build-dir]    (default: build; the library must be built)
 #
@@ -84,6 +86,8 @@ consumer_env=()
 if grep -q '^set(scorepath_HAVE_CUDA ON)' "$package_dir/scorepathConfig.cmake"; then
   cuda_root=$(cache_value CUDAToolkit_ROOT)
   [[ -n $cuda_root ]] && base_args+=(-DCUDAToolkit_ROOT="$cuda_root")
+  nvcc=$(cache_value CMAKE_CUDA_COMPILER)
+  [[ -n $nvcc ]] && base_args+=(-DCMAKE_CUDA_COMPILER="$nvcc")
 else
   echo "== CPU-only package: the consumer is built with the CUDA toolkit hidden"
   hidden_path=$(tr ':' '\n' <<<"$PATH" | grep -v -i cuda | paste -sd: -)
@@ -91,14 +95,15 @@ else
   base_args+=(-DCMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit=ON -DCMAKE_IGNORE_PREFIX_PATH=/usr/local/cuda)
 fi
 
-# consume NAME ARGS...: configures, builds and runs the consumer in $work/NAME; the package it
-# must find is the value of $expect_dir (a prefix under which scorepath_DIR lies, or a directory).
+# consume EXAMPLE PROGRAM NAME ARGS...: configures, builds and runs examples/EXAMPLE in $work/NAME
+# and runs its PROGRAM; the package it must find is the value of $expect_dir (a prefix under which
+# scorepath_DIR lies, or a directory).
 consume() {
-  local name=$1
-  shift
+  local example=$1 program=$2 name=$3
+  shift 3
   local dir=$work/$name
-  echo "== Configuring examples/consumer ($name)"
-  "${consumer_env[@]}" cmake -S "$repo/examples/consumer" -B "$dir" "${base_args[@]}" "$@" \
+  echo "== Configuring examples/$example ($name)"
+  "${consumer_env[@]}" cmake -S "$repo/examples/$example" -B "$dir" "${base_args[@]}" "$@" \
     >"$work/$name-configure.log" 2>&1 || {
     cat "$work/$name-configure.log" >&2
     exit 1
@@ -115,17 +120,20 @@ consume() {
     echo "test_install.sh: the CPU-only consumer ($name) found the CUDA toolkit after all" >&2
     exit 1
   fi
-  echo "== Building the consumer ($name)"
+  echo "== Building examples/$example ($name)"
   "${consumer_env[@]}" cmake --build "$dir" --parallel 2 >"$work/$name-build.log" 2>&1 || {
     cat "$work/$name-build.log" >&2
     exit 1
   }
-  echo "== Running the consumer ($name)"
-  "$dir/scorepath_consumer"
+  echo "== Running examples/$example ($name)"
+  "$dir/$program"
 }
 
 expect_dir=$prefix
-consume installed -DCMAKE_PREFIX_PATH="$prefix"
+consume consumer scorepath_consumer installed -DCMAKE_PREFIX_PATH="$prefix"
+# The project with its own SDE and score model: kernels from its own .cu file (nvcc) when the
+# package has the CUDA backend, CPU-only otherwise.
+consume extension scorepath_extension_example extension -DCMAKE_PREFIX_PATH="$prefix"
 expect_dir=$build
-consume build-tree -Dscorepath_DIR="$build"
+consume consumer scorepath_consumer build-tree -Dscorepath_DIR="$build"
 echo "== Install test passed"
