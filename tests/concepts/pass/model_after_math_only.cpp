@@ -1,5 +1,5 @@
 // A score model whose math is written after including only math.hpp, then called with dual
-// numbers by sliced_score_matching: the dual overloads are found whatever the include order.
+// numbers: the dual overloads are found whatever the include order.
 #include "scorepath/math.hpp"
 
 namespace user {
@@ -26,17 +26,16 @@ struct math_only_model {
   }
 };
 
-#include <vector>
-
-#include "scorepath/ssm.hpp"  // dual.hpp comes only now
+#include "scorepath/concepts.hpp"  // dual.hpp comes only now
+#include "scorepath/dual.hpp"
 
 static_assert(scorepath::is_score_model_v<math_only_model>);
 
-void run() {
-  scorepath::context ctx(scorepath::backend_choice::cpu);
-  scorepath::rng_stream rng(1);
-  const std::vector<float> samples = {0.5f, -0.5f};
-  scorepath::ssm_options opt;
-  opt.exact_ism = true;
-  (void)scorepath::sliced_score_matching(ctx, rng, math_only_model{}, samples, opt);
+float run() {
+  using d2 = scorepath::dual<float, 2>;
+  scorepath::vec<d2, 2> x;
+  x[0] = scorepath::make_dual(0.5f, {1.0f, 0.0f});
+  x[1] = scorepath::make_dual(-0.5f, {0.0f, 1.0f});
+  const scorepath::vec<d2, 2> s = math_only_model{}(x);
+  return s[0].tan[0] + s[1].tan[1];
 }
