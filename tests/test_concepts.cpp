@@ -60,7 +60,8 @@ static_assert(every_builtin_sde<double>());
 
 template <class T>
 constexpr bool every_builtin_score_model() {
-  return is_score_model_v<gaussian_score<T, 4>> && is_score_model_v<diagonal_gaussian_score<T, 2>> &&
+  return is_score_model_v<gaussian_score<T, 4>> &&
+         is_score_model_v<diagonal_gaussian_score<T, 2>> &&
          is_score_model_v<gaussian_mixture_score<T, 2, 3>> && is_score_model_v<mlp_score<T, 2>> &&
          is_score_model_v<isotropic_gaussian_score<T, 5>> &&
          is_langevin_score<isotropic_gaussian_score<T, 2>, 2>::value &&

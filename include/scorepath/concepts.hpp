@@ -218,7 +218,8 @@ struct model_packs_ok : std::true_type {};
 template <class Model>
 struct model_packs_ok<Model, true>
     : std::bool_constant<
-          model_callable<Model, detail::cpu_pack_t<typename Model::scalar_type>, Model::dim>::value &&
+          model_callable<Model, detail::cpu_pack_t<typename Model::scalar_type>,
+                         Model::dim>::value &&
           model_callable<Model, dual<detail::cpu_pack_t<typename Model::scalar_type>, 1>,
                          Model::dim>::value> {};
 
@@ -231,8 +232,8 @@ template <class Reducer, class R, int D>
 struct reducer_callable<Reducer, R, D,
                         std::void_t<decltype(std::declval<const Reducer&>()(
                             std::declval<const vec<R, D>&>()))>>
-    : std::is_convertible<decltype(std::declval<const Reducer&>()(std::declval<const vec<R, D>&>())),
-                          R> {};
+    : std::is_convertible<
+          decltype(std::declval<const Reducer&>()(std::declval<const vec<R, D>&>())), R> {};
 
 // ---- Langevin score ----------------------------------------------------------------------------
 
@@ -272,7 +273,8 @@ using scalar_type_or_t = typename scalar_type_or<T, Fallback>::type;
 /// True when @p Sde provides everything simulate_em uses (see the file comment).
 template <class Sde>
 struct is_sde
-    : std::bool_constant<concept_detail::sde_shape_ok<Sde> && concept_detail::sde_drift_ok<Sde>::value &&
+    : std::bool_constant<concept_detail::sde_shape_ok<Sde> &&
+                         concept_detail::sde_drift_ok<Sde>::value &&
                          concept_detail::sde_diffusion_ok<Sde>::value &&
                          concept_detail::sde_packs_ok<Sde>::value> {};
 /// is_sde<Sde>::value.
@@ -384,7 +386,8 @@ struct reducer_requirements {
                 "R: the CPU backend calls it with SIMD packs (or set vectorizable = false)");
   /// Whether every requirement holds.
   static constexpr bool value =
-      is_reducer<Reducer, D, T>::value && (!Packs || is_reducer<Reducer, D, detail::cpu_pack_t<T>>::value);
+      is_reducer<Reducer, D, T>::value &&
+      (!Packs || is_reducer<Reducer, D, detail::cpu_pack_t<T>>::value);
 };
 
 namespace concept_detail {

@@ -373,7 +373,7 @@ em_host_result<T> simulate_em_to_host(const context& ctx, rng_stream& rng, const
                                       bool keep_final, bool keep_saved,
                                       const Reducer& reducer = {}) {
   static_assert(em_requirements<Sde, Reducer, T>::value,
-                "simulate_em_to_host: the SDE or the reducer lacks what scorepath/concepts.hpp lists");
+                "simulate_em_to_host: the SDE or reducer lacks what scorepath/concepts.hpp lists");
   constexpr std::uint64_t D = Sde::dim;
   em_host_result<T> result;
   const std::uint64_t saves =

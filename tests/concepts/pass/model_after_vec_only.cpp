@@ -13,8 +13,8 @@ struct vec_only_model {
 
 #include "scorepath/dual.hpp"
 
-static_assert(std::is_same_v<decltype(vec_only_model{}(scorepath::vec<scorepath::dual<double, 3>, 2>{})),
-                             scorepath::vec<scorepath::dual<double, 3>, 2>>);
+using dual_state = scorepath::vec<scorepath::dual<double, 3>, 2>;
+static_assert(std::is_same_v<decltype(vec_only_model{}(dual_state{})), dual_state>);
 
 double run() {
   scorepath::vec<scorepath::dual<double, 1>, 2> x;
