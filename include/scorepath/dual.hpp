@@ -5,7 +5,8 @@
  *
  * The value type T may be float, double or a SIMD pack, so K Jacobian-vector products of a whole
  * pack of samples share one primal evaluation. Every function of math.hpp and activations.hpp
- * has its derivative rule here.
+ * has its derivative rule here; math.hpp declares these overloads, so code written before this
+ * header is included still finds them.
  */
 #pragma once
 

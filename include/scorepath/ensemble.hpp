@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/detail/builtin_em.hpp"
 #include "scorepath/detail/chunking.hpp"
@@ -291,10 +292,12 @@ em_plan<T> make_em_plan(const context& ctx, const em_options& opt, const std::ve
  *        run's memory can never be had on this host (before the stream advances), or when an
  *        allocation fails; cuda_error from the backend
  */
-template <class Sde, class Reducer = no_reducer, class T = typename Sde::scalar_type>
+template <class Sde, class Reducer = no_reducer, class T = scalar_type_or_t<Sde>>
 em_report simulate_em(const context& ctx, rng_stream& rng, const Sde& sde,
                       const std::vector<T>& x0, const em_options& opt,
                       const em_outputs<T>& out = {}, const Reducer& reducer = {}) try {
+  static_assert(em_requirements<Sde, Reducer, T>::value,
+                "simulate_em: the SDE or the reducer lacks what scorepath/concepts.hpp lists");
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   constexpr int D = Sde::dim;
   constexpr bool has_reducer = !std::is_same_v<Reducer, no_reducer>;
@@ -364,11 +367,13 @@ struct em_host_result {
  * @brief simulate_em with host vectors allocated for the per-path outputs asked for.
  * @throw out_of_memory_error naming the output when the vectors cannot be had
  */
-template <class Sde, class Reducer = no_reducer, class T = typename Sde::scalar_type>
+template <class Sde, class Reducer = no_reducer, class T = scalar_type_or_t<Sde>>
 em_host_result<T> simulate_em_to_host(const context& ctx, rng_stream& rng, const Sde& sde,
                                       const std::vector<T>& x0, const em_options& opt,
                                       bool keep_final, bool keep_saved,
                                       const Reducer& reducer = {}) {
+  static_assert(em_requirements<Sde, Reducer, T>::value,
+                "simulate_em_to_host: the SDE or reducer lacks what scorepath/concepts.hpp lists");
   constexpr std::uint64_t D = Sde::dim;
   em_host_result<T> result;
   const std::uint64_t saves =

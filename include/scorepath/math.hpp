@@ -3,7 +3,10 @@
  * @brief Scalar math that compiles for host and device, with one spelling for kernel code.
  *
  * Kernel math calls `scorepath::math::log(x)` and friends; SIMD packs (simd_pack.hpp) and dual
- * numbers supply overloads of the same names, so one kernel body serves every lane type.
+ * numbers supply overloads of the same names, so one kernel body serves every lane type. This
+ * header brings all of them: the pack overloads, the activations (activations.hpp) and the
+ * declarations of the dual-number overloads (defined in dual.hpp), so a model may be written after
+ * including only this header or vec.hpp, and dual.hpp may come later.
  */
 #pragma once
 
@@ -93,6 +96,57 @@ SCOREPATH_HDI T min(T a, T b) {
 
 }  // namespace scorepath::math
 
+// The dual-number overloads of the functions above (and of those in activations.hpp) are declared
+// here and defined in dual.hpp. Kernel code calls them qualified, `math::tanh(x)`, and a qualified
+// call in a template finds only the overloads declared before the template's definition: declaring
+// them with the scalar ones lets a model written after this header (or vec.hpp, which includes it)
+// take dual numbers whatever the order in which dual.hpp is included.
+namespace scorepath {
+template <class T, int K>
+struct dual;
+namespace math {
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> exp(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> expm1(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> log(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> log1p(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> sqrt(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> tanh(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> sin(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> cos(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> pow(const dual<T, K>& a, const T& p);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> pow(const dual<T, K>& x, const dual<T, K>& y);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> sigmoid(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> softplus(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> silu(const dual<T, K>& a);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> elu(const dual<T, K>& a);
+template <class T, int K, class Mask>
+SCOREPATH_HDI dual<T, K> select(const Mask& mask, const dual<T, K>& a, const dual<T, K>& b);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> select(bool condition, const dual<T, K>& a, const dual<T, K>& b);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> max(const dual<T, K>& a, const dual<T, K>& b);
+template <class T, int K>
+SCOREPATH_HDI dual<T, K> abs(const dual<T, K>& a);
+}  // namespace math
+}  // namespace scorepath
+
 #if !defined(__CUDACC__)
 #include "scorepath/simd_pack.hpp"
 #endif
+// The activations (sigmoid, softplus, silu, elu) are math functions too; after the pack overloads,
+// which their bodies call.
+#include "scorepath/activations.hpp"

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/detail/cpu_threads.hpp"
 #include "scorepath/detail/omp_exceptions.hpp"
@@ -180,10 +181,12 @@ inline std::uint64_t probes_needed(probe_law law, double single, double bound, i
  * @throw out_of_memory_error naming `replicates`, `samples` or `divergences` when their memory
  *        cannot be had
  */
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, const Model& model,
                                            input_span<T> samples,
                                            const variance_study_options& opt = {}) try {
+  static_assert(score_model_requirements<Model>::value,
+                "probe_variance_study: the model lacks what scorepath/concepts.hpp lists");
   constexpr int D = Model::dim;
   SCOREPATH_EXPECTS(ctx.kind() == backend::cpu, "context", to_string(ctx.kind()),
                     "the variance study runs on the CPU backend");
@@ -323,7 +326,7 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
 }
 
 /// Convenience overload for host samples in a vector.
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, const Model& model,
                                            const std::vector<T>& samples,
                                            const variance_study_options& opt = {}) {

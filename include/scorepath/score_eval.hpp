@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/detail/chunking.hpp"
 #include "scorepath/detail/cpu_threads.hpp"
@@ -98,16 +99,18 @@ void evaluate_scores_cpu(const context& ctx, const Model& model, const T* sample
  * @throw unavailable_error when @p ctx is a CUDA context: the forward pass runs on the CPU backend
  *        only (there is no CUDA kernel for it)
  */
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 void evaluate_scores(const context& ctx, const Model& model, input_span<T> samples,
                      output_span<T> scores) {
+  static_assert(score_model_requirements<Model>::value,
+                "evaluate_scores: the model lacks what scorepath/concepts.hpp lists");
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   detail::check_score_request<T, Model::dim>(ctx, samples, scores);
   detail::evaluate_scores_cpu(ctx, model, samples.data, scores.data, samples.size / Model::dim);
 }
 
 /// Convenience overload for host samples in a vector; returns the N·D scores.
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 std::vector<T> evaluate_scores(const context& ctx, const Model& model,
                                const std::vector<T>& samples) {
   std::vector<T> scores = allocating("scores", [&] { return std::vector<T>(samples.size()); });

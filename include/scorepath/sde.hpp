@@ -30,6 +30,9 @@
  *
  * simulate_em calls it with the run's interval before anything is drawn or written, so a time
  * outside the SDE's domain (the VP SDE before t = 0) is refused instead of giving NaN paths.
+ *
+ * concepts.hpp states these requirements as the trait is_sde, and simulate_em checks them first
+ * with messages that name what is missing.
  */
 #pragma once
 

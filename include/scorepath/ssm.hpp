@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/detail/builtin_ssm.hpp"
 #include "scorepath/detail/chunking.hpp"
@@ -171,10 +172,12 @@ inline loss_estimate to_loss(const moment_accumulator& acc, double scale) {
  * @throw out_of_memory_error when an allocation fails
  * @throw unavailable_error on CUDA for a model without a compiled kernel
  */
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
                                  input_span<T> samples, const ssm_options& opt,
                                  const ssm_outputs<T>& out = {}) try {
+  static_assert(score_model_requirements<Model>::value,
+                "sliced_score_matching: the model lacks what scorepath/concepts.hpp lists");
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   detail::ssm_plan<T> plan = detail::make_ssm_plan<T, Model::dim>(ctx, samples, opt, out);
   if (ctx.kind() == backend::cuda && !detail::ssm_cuda_compiled<Model>::value) {
@@ -210,7 +213,7 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
 }
 
 /// Convenience overload for host samples in a vector.
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
                                  const std::vector<T>& samples, const ssm_options& opt,
                                  const ssm_outputs<T>& out = {}) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scorepath/config.hpp"
+#include "scorepath/math.hpp"  // the math a model's body calls, for every lane type
 
 namespace scorepath {
 

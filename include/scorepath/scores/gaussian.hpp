@@ -4,7 +4,8 @@
  *
  * Score models are functors `template <class R> vec<R, D> operator()(const vec<R, D>&) const`
  * over any lane type R (float, double, SIMD pack, dual number), with `dim`, `scalar_type` and
- * `vectorizable` members like SDEs (sde.hpp).
+ * `vectorizable` members like SDEs (sde.hpp); concepts.hpp states the requirements
+ * (is_score_model).
  */
 #pragma once
 

@@ -12,7 +12,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "scorepath/dual.hpp"  // dual overloads must be visible where the model is defined
+#include "scorepath/dual.hpp"
 #include "scorepath/math.hpp"
 #include "scorepath/sdes/parameters.hpp"
 #include "scorepath/vec.hpp"

@@ -4,26 +4,29 @@
  */
 #pragma once
 
-#include <array>
-#include <cmath>
-
+#include "scorepath/concepts.hpp"
 #include "scorepath/math.hpp"
+#include "scorepath/scores/isotropic_gaussian.hpp"  // N(m, s² I), also reachable from here
 #include "scorepath/sde.hpp"
-#include "scorepath/sdes/parameters.hpp"
 
 namespace scorepath {
 
 /**
  * @brief Langevin dynamics whose stationary law has score S = ∇ log p.
- * @tparam Score functor with `template <class R> vec<R, D> operator()(const vec<R, D>&) const`
+ * @tparam Score functor with `using scalar_type = float or double` (the SDE's precision) and
+ *         `template <class R> vec<R, D> operator()(const vec<R, D>&) const`; a `dim`, if it has
+ *         one, must be D (concepts.hpp, is_langevin_score)
+ * @tparam Vectorizable false when the score's body compiles only for scalar lanes
  */
 template <class Score, int D, bool Vectorizable = true>
 struct langevin {
+  static_assert(langevin_score_requirements<Score, D, Vectorizable>::value,
+                "langevin<Score, D>: the score lacks what scorepath/concepts.hpp lists");
   static constexpr int dim = D;
   static constexpr noise_kind noise = noise_kind::diagonal;
   static constexpr int noise_dim = D;
   static constexpr bool vectorizable = Vectorizable;
-  using scalar_type = typename Score::scalar_type;
+  using scalar_type = scalar_type_or_t<Score>;
 
   Score score;  ///< the score functor
 
@@ -36,34 +39,6 @@ struct langevin {
   template <class R, class S>
   SCOREPATH_HDI vec<R, D> diffusion(const vec<R, D>&, S) const {
     return filled<R, D>(S(1.4142135623730951));
-  }
-};
-
-/// Score of N(m, s² I): S(x) = −(x − m)/s².
-template <class T, int D>
-struct isotropic_gaussian_score {
-  using scalar_type = T;
-  vec<T, D> mean;     ///< m
-  T inv_variance;     ///< 1/s²
-
-  /// @throw invalid_argument_error for a non-finite mean, s ≤ 0, or 1/s² beyond T
-  isotropic_gaussian_score(const std::array<T, D>& m, T stddev) {
-    for (int i = 0; i < D; ++i) {
-      detail::require_finite(detail::element_name("mean", i).c_str(), m[i]);
-      mean[i] = m[i];
-    }
-    detail::require_positive("stddev", stddev);
-    inv_variance = T(1) / (stddev * stddev);
-    SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(inv_variance)), "stddev", stddev,
-                      "1/stddev^2 must be finite in the score's precision");
-  }
-
-  template <class R>
-  SCOREPATH_HDI vec<R, D> operator()(const vec<R, D>& x) const {
-    vec<R, D> s;
-SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) s[i] = (R(mean[i]) - x[i]) * inv_variance;
-    return s;
   }
 };
 
