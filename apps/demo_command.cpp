@@ -3,7 +3,6 @@
 
 #include "command_runs.hpp"
 #include "commands.hpp"
-#include "scorepath/context.hpp"
 #include "thread_option.hpp"
 #include "option_values.hpp"
 
@@ -11,11 +10,7 @@ namespace scorepath::cli {
 namespace {
 
 /// The demo's checks of its options: the backend exists here and the thread count is valid.
-void check_demo(const run_settings& base) {
-  context ctx(parse_backend_choice(base.backend));
-  check_thread_option(base.threads);
-  ctx.set_threads(base.threads);
-}
+void check_demo(const run_settings& base) { (void)make_context(base.backend, base.threads); }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 
 #include "command_runs.hpp"
 #include "run_output.hpp"
+#include "thread_option.hpp"
 #include "scorepath/ensemble.hpp"
 #include "simulate_command.hpp"
 #include "ssm_command.hpp"
@@ -57,8 +58,7 @@ void gbm_against_exact_moments(const run_settings& base, std::uint64_t divisor) 
 void call_option(const run_settings& base, std::uint64_t divisor) {
   section("European call on that GBM: discounted payoff, mean and standard error");
   const double s0 = 100, strike = 105, rate = 0.05, vol = 0.2, maturity = 1.0;
-  context ctx(parse_backend_choice(base.backend));
-  ctx.set_threads(base.threads);
+  const context ctx = make_context(base.backend, base.threads);
   rng_stream rng(base.seed + 1);
   em_options opt;
   opt.paths = scaled(1000000, divisor);

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "scorepath/memory.hpp"
+#include "scorepath/samples_file.hpp"
 
 namespace scorepath::cli {
 
@@ -55,30 +56,11 @@ void check_values(std::uint64_t a, std::uint64_t b, std::size_t bytes_each, cons
   }
 }
 
-/// with_builtin_model's checks; returns D.
-int check_model(const model_settings& s, std::size_t scalar_bytes) {
-  const std::string not_compiled = "is not compiled for --model " + s.model + "; use ";
-  if (s.model == "gaussian") {
-    SCOREPATH_EXPECTS(s.dim == 2, "--dim", s.dim, not_compiled + "2");
-    return s.dim;
-  }
-  if (s.model == "diag-gaussian") {
-    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16, "--dim", s.dim, not_compiled + "2 or 16");
-    return s.dim;
-  }
-  if (s.model == "gmm") {
-    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16 || s.dim == 64, "--dim", s.dim,
-                      not_compiled + "2, 16 or 64");
-    return s.dim;
-  }
-  SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
-                    "must be gaussian, diag-gaussian, gmm or mlp");
-  std::optional<mlp_description> file;
-  if (!s.weights.empty()) file = read_weights(s.weights);
-  const int dim = file ? file->dim : s.dim;
-  SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights, dim,
-                    "is not compiled for --model mlp; use 2 or 64");
-  if (!file) {  // random weights: mlp_score::random's checks, before it draws the parameters
+/// with_builtin_model's checks (builtin_model_dim), and those of random MLP weights; returns D.
+int check_model(const model_settings& s, const mlp_description* file, std::size_t scalar_bytes) {
+  const int dim = builtin_model_dim(s, file);
+  if (s.model == "mlp" && file == nullptr) {
+    // random weights: mlp_score::random's checks, before it draws the parameters
     (void)parse_mlp_activation(s.activation);
     // the parameters drawn in double, and the model's copy in its precision
     check_values(mlp_parameter_count(dim, s.hidden), 1, sizeof(double) + scalar_bytes, "--hidden");
@@ -92,7 +74,8 @@ checked_inputs check_model_and_samples(const model_settings& s, const std::strin
   const bool single = precision == "float";
   const std::size_t scalar_bytes = single ? sizeof(float) : sizeof(double);
   checked_inputs in;
-  in.dim = check_model(s, scalar_bytes);
+  in.weights = weights_of(s);
+  in.dim = check_model(s, in.weights ? &*in.weights : nullptr, scalar_bytes);
   if (s.samples_file.empty()) {
     in.samples = s.samples;
     SCOREPATH_EXPECTS(in.samples >= 1, "--samples", in.samples, "must be at least 1");
@@ -100,8 +83,11 @@ checked_inputs check_model_and_samples(const model_settings& s, const std::strin
     check_values(in.samples, static_cast<std::uint64_t>(in.dim), sizeof(double) + scalar_bytes,
                  "--samples");
   } else {
-    in.file_samples = read_samples(s.samples_file, in.dim, single ? FLT_MAX : DBL_MAX,
-                                   single ? "float" : "double");
+    samples_file_options read;
+    read.largest = single ? FLT_MAX : DBL_MAX;
+    read.precision = single ? "float" : "double";
+    read.parameter = "--samples-file";
+    in.file_samples = read_samples_file(s.samples_file, in.dim, read);
     in.samples = in.file_samples.size() / static_cast<std::size_t>(in.dim);
   }
   return in;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,10 @@ struct checked_inputs {
   int dim = 0;                      ///< D: --dim, or the weights file's dimension
   std::uint64_t samples = 0;        ///< N
   std::vector<double> file_samples; ///< the rows of --samples-file, read once here; else empty
+  std::optional<mlp_description> weights;  ///< the --weights file of an MLP, read once here
+
+  /// The weights file read, or null (random weights, or not an MLP).
+  const mlp_description* weights_file() const { return weights ? &*weights : nullptr; }
 };
 
 /// The library's names of what the model and sample options of `ssm` and `variance` set.
@@ -41,6 +46,31 @@ std::uint64_t usable_host_memory();
 checked_inputs check_model_and_samples(const model_settings& s,
                                        const std::string& precision = "double");
 
+/// @throw invalid_argument_error naming `--precision` unless it is float or double
+inline void check_precision_option(const std::string& precision) {
+  SCOREPATH_EXPECTS(precision == "float" || precision == "double", "--precision", precision,
+                    "must be float or double");
+}
+
+/**
+ * @brief The samples the checks alone hand to the library's validate_*: the rows of the samples
+ *        file, or the first sample the run would draw (the rest are drawn the same way, and
+ *        check_model_and_samples checked their count), in precision T.
+ */
+template <class T>
+std::vector<T> samples_to_check(const model_settings& s, const checked_inputs& in) {
+  if (!in.file_samples.empty()) return std::vector<T>(in.file_samples.begin(), in.file_samples.end());
+  const std::vector<double> first = datasets::draw_samples(data_of(s.model), in.dim, 1, s.seed);
+  return std::vector<T>(first.begin(), first.end());
+}
+
+/// The message of samples that could not be allocated, naming the option that asked for them.
+inline std::string samples_not_allocated(const model_settings& s, const checked_inputs& in) {
+  const char* option = s.samples_file.empty() ? "--samples" : "--samples-file";
+  return std::string(option) + ": " + std::to_string(in.samples) + " samples of dimension " +
+         std::to_string(in.dim) + " could not be allocated";
+}
+
 /**
  * @brief The samples @p in holds or, when none were read from a file, those @p s draws, in
  *        precision T.
@@ -50,16 +80,14 @@ template <class T>
 std::vector<T> take_samples(const model_settings& s, checked_inputs& in) {
   try {
     std::vector<double> x = in.file_samples.empty()
-                                ? draw_samples(s.model, in.dim, in.samples, s.seed)
+                                ? datasets::draw_samples(data_of(s.model), in.dim, in.samples, s.seed)
                                 : std::move(in.file_samples);
     in.file_samples.clear();
     return std::vector<T>(x.begin(), x.end());
   } catch (const std::bad_alloc&) {
-    const char* option = s.samples_file.empty() ? "--samples" : "--samples-file";
-    throw out_of_memory_error(std::string(option) + ": " + std::to_string(in.samples) +
-                                  " samples of dimension " + std::to_string(in.dim) +
-                                  " could not be allocated",
-                              __FILE__, __LINE__);
+    throw out_of_memory_error(samples_not_allocated(s, in), __FILE__, __LINE__);
+  } catch (const out_of_memory_error&) {
+    throw out_of_memory_error(samples_not_allocated(s, in), __FILE__, __LINE__);
   }
 }
 

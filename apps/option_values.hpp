@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -17,6 +18,14 @@
 #include "scorepath/error.hpp"
 
 namespace scorepath::cli {
+
+/// A number as messages print it: up to 17 significant digits.
+inline std::string number_text(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
 
 /**
  * @brief Refuses a missing value: an empty one (CLI11 reads `--mu ""` as 0 and takes
@@ -219,7 +228,7 @@ void check_in_range(const CLI::Option* option, const char* precision) {
     SCOREPATH_EXPECTS(!std::isfinite(v) || std::abs(v) <= std::numeric_limits<T>::max(),
                       option->get_name(), text,
                       std::string("is out of range for ") + precision + " (largest magnitude " +
-                          detail::to_text(std::numeric_limits<T>::max()) + ")");
+                          number_text(std::numeric_limits<T>::max()) + ")");
   }
 }
 

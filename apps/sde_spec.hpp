@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "scorepath/exact_em_moments.hpp"
+
 namespace scorepath::cli {
 
 /// Which built-in SDE to run and with which parameters (defaults are the documented ones).
@@ -22,15 +24,12 @@ struct sde_spec {
 };
 
 /// Mean and variance of one component.
-struct moments {
-  double mean;
-  double variance;
-};
+using moments = em_chain_moments;
 
 /**
  * @brief Exact mean and variance of the Euler–Maruyama chain (not of the continuous SDE) after
- *        @p steps steps of size @p h from @p t0, for component @p c; empty when there is no
- *        closed form.
+ *        @p steps steps of size @p h from @p t0, for component @p c, from the library's
+ *        exact_em_moments.hpp; empty when there is no closed form.
  */
 std::optional<moments> exact_em_moments(const sde_spec& spec, int c, std::uint64_t steps, double t0,
                                         double h);

@@ -20,9 +20,10 @@ run_settings settings_of(const simulate_request& r) {
     SCOREPATH_EXPECTS(r.dt > 0.0 && std::isfinite(r.dt) && count >= 1.0 &&
                           std::abs(count * r.dt - span) <= 1e-9 * std::abs(span),
                       "--dt", r.dt, "must be positive and divide t1 - t0 into whole steps");
-    // the library takes fewer than 2^62 steps; the bound also keeps the conversion defined
-    SCOREPATH_EXPECTS(count < 0x1p62, "--dt", r.dt,
-                      "gives " + detail::to_text(count) + " steps over t1 - t0, at most 2^62");
+    // the library takes fewer than 2^62 draws per path, so as many steps at most; the bound also
+    // keeps the conversion defined
+    SCOREPATH_EXPECTS(count < max_em_draws_per_path, "--dt", r.dt,
+                      "gives " + number_text(count) + " steps over t1 - t0, at most 2^62");
     s.steps = static_cast<std::uint64_t>(count);
   }
   s.keep_final = !r.states_csv.empty();

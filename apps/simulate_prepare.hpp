@@ -9,21 +9,11 @@
 #include "scorepath/context.hpp"
 #include "scorepath/ensemble.hpp"
 #include "scorepath/memory.hpp"
+#include "scorepath/validate.hpp"
 #include "simulate_command.hpp"
 #include "thread_option.hpp"
 
 namespace scorepath::cli {
-
-/// The backend and thread count @p s names. @throw invalid_argument_error, unavailable_error
-inline context make_context(const run_settings& s) {
-  context ctx(parse_backend_choice(s.backend));
-  check_thread_option(s.threads);
-  ctx.set_threads(s.threads);
-  return ctx;
-}
-
-/// Most save points a run takes (em_options: save points x D below 2^24).
-inline constexpr std::uint64_t max_save_points = std::uint64_t{1} << 24;
 
 /**
  * @brief Paths, steps, times and the save points every --save-every steps (and at the end).
@@ -41,7 +31,8 @@ inline em_options make_options(const run_settings& s) {
     SCOREPATH_EXPECTS(s.save_every <= s.steps, "--save-every", s.save_every,
                       "must be at most the " + std::to_string(s.steps) + " steps of the run");
     const std::uint64_t every = s.steps / s.save_every;  // save points before the end
-    SCOREPATH_EXPECTS(every < max_save_points, "--save-every", s.save_every,
+    // built only when the library could take them (it checks save points x D)
+    SCOREPATH_EXPECTS(every < max_em_save_values, "--save-every", s.save_every,
                       "gives " + std::to_string(every) + " save points over " +
                           std::to_string(s.steps) + " steps; at most 2^24 are kept");
     for (std::uint64_t i = 1; i <= every; ++i) opt.save_steps.push_back(i * s.save_every);
@@ -68,24 +59,19 @@ struct prepared_run {
   std::vector<T> x0;
 };
 
-/// Throws out_of_memory_error as simulate_em_to_host would when a per-path output cannot be had.
-template <class T>
-void check_output_size(std::uint64_t per_path, std::uint64_t paths, const char* name) {
-  const std::size_t n = checked_size_product(per_path, paths, name);
-  check_host_request(checked_size_product(n, sizeof(T), name), name);
-}
-
 /**
  * @brief Every check of a run of @p sde, in the order the run makes them, ending with the
- *        library's own (detail::make_em_plan, which checks and writes nothing); runs nothing.
+ *        library's own (validate_em_to_host, which checks and writes nothing); runs nothing.
+ *        The run (simulate_run.cpp) and the checks alone (simulate_command.cpp) both call it.
  * @throw invalid_argument_error naming the option; unavailable_error; out_of_memory_error
  */
 template <class Sde>
-prepared_run<typename Sde::scalar_type> prepare_run(const Sde&, const sde_spec& spec,
+prepared_run<typename Sde::scalar_type> prepare_run(const Sde& sde, const sde_spec& spec,
                                                    const run_settings& s) {
   using T = typename Sde::scalar_type;
   constexpr int D = Sde::dim;
-  prepared_run<T> run{make_options(s), make_context(s), initial_state<T>(spec, D)};
+  prepared_run<T> run{make_options(s), make_context(s.backend, s.threads),
+                      initial_state<T>(spec, D)};
   const std::size_t saves = std::max<std::size_t>(1, run.options.save_steps.size());
   if (s.keep_saved) {
     const double values = static_cast<double>(s.paths) * static_cast<double>(D) *
@@ -93,10 +79,7 @@ prepared_run<typename Sde::scalar_type> prepare_run(const Sde&, const sde_spec& 
     SCOREPATH_EXPECTS(values <= 1e8, "--saved-csv", values,
                       "would write more than 1e8 values; use fewer --paths or a larger --save-every");
   }
-  if (s.keep_final && s.paths >= 1) check_output_size<T>(D, s.paths, "final_states");
-  if (s.keep_saved && s.paths >= 1) check_output_size<T>(saves * D, s.paths, "saved_states");
-  (void)detail::make_em_plan<T, D>(run.ctx, run.options, run.x0, em_outputs<T>{}, false,
-                                   noise_dimension<Sde>);
+  validate_em_to_host(run.ctx, sde, run.x0, run.options, s.keep_final, s.keep_saved);
   return run;
 }
 

@@ -5,21 +5,31 @@
 
 #include "command_runs.hpp"
 #include "commands.hpp"
-#include "scorepath/context.hpp"
-#include "thread_option.hpp"
 #include "option_values.hpp"
 
 namespace scorepath::cli {
 
+namespace {
+
+template <class T>
+void check_run(const ssm_settings& s, const checked_inputs& in) {
+  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
+                                                  std::optional<double>) {
+    (void)prepare_ssm(model, s, samples_to_check<T>(s, in));
+  });
+}
+
+}  // namespace
+
 checked_inputs check_ssm(const ssm_settings& s) {
-  SCOREPATH_EXPECTS(s.probes >= 1, "--probes", s.probes, "must be >= 1");
   (void)parse_law_option("--law", s.law);
-  SCOREPATH_EXPECTS(s.precision == "float" || s.precision == "double", "--precision", s.precision,
-                    "must be float or double");
+  check_precision_option(s.precision);
   checked_inputs in = check_model_and_samples(s, s.precision);
-  context ctx(parse_backend_choice(s.backend));
-  check_thread_option(s.threads);
-  ctx.set_threads(s.threads);
+  if (s.precision == "float") {
+    check_run<float>(s, in);
+  } else {
+    check_run<double>(s, in);
+  }
   return in;
 }
 

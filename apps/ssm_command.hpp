@@ -9,6 +9,8 @@
 #include "model_checks.hpp"
 #include "score_models.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/validate.hpp"
+#include "thread_option.hpp"
 
 namespace scorepath::cli {
 
@@ -40,11 +42,34 @@ struct ssm_result {
  */
 ssm_result run_ssm(const ssm_settings& settings);
 
+/// What sliced_score_matching is given besides the model and the samples.
+struct ssm_call {
+  context ctx;
+  ssm_options options;
+};
+
 /**
- * @brief Everything run_ssm checks before it starts, in the same order, without building the model,
- *        drawing samples or running: probes, law, precision, the model and its weights file, the
- *        samples (count, or the samples file read and checked), backend and threads.
- * @return the model's dimension and the samples read from --samples-file, for the run
+ * @brief The context and options of an `ssm` run of @p model on @p samples, checked by the
+ *        library's validate_ssm: the one function behind the run and the checks alone.
+ * @throw invalid_argument_error naming the bad option; unavailable_error; out_of_memory_error
+ */
+template <class Model, class T = typename Model::scalar_type>
+ssm_call prepare_ssm(const Model& model, const ssm_settings& s, const std::vector<T>& samples) {
+  ssm_call call{make_context(s.backend, s.threads, ssm_has_cuda_kernel<Model>), ssm_options{}};
+  call.options.probes = s.probes;
+  call.options.law = parse_law_option("--law", s.law);
+  call.options.half_scaling = s.half_scaling;
+  call.options.exact_ism = s.exact_ism;
+  validate_ssm(call.ctx, model, samples, call.options);
+  return call;
+}
+
+/**
+ * @brief Everything run_ssm checks before it starts, without drawing the samples or running: law,
+ *        precision, the model and its weights file, the samples (count, or the samples file read
+ *        and checked), then prepare_ssm on the model built and on the samples read (or the first
+ *        sample the run would draw: the rest are drawn alike).
+ * @return the model's dimension, its weights file and the samples read from --samples-file
  * @throw invalid_argument_error naming the bad option or input; unavailable_error for a backend
  *        this build or host lacks; out_of_memory_error for buffers larger than this host's memory
  */

@@ -21,24 +21,14 @@ ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& 
                      std::string description, std::optional<double> exact_ism) {
   constexpr int D = Model::dim;
   const std::vector<T> x = take_samples<T>(s, in);
-  context ctx(parse_backend_choice(s.backend));
-  if (s.backend == "auto" && ctx.kind() == backend::cuda &&
-      !detail::ssm_cuda_compiled<Model>::value) {
-    ctx = context(backend_choice::cpu);  // this model runs on the CPU backend only
-  }
-  ctx.set_threads(s.threads);
-  ssm_options opt;
-  opt.probes = s.probes;
-  opt.law = parse_law_option("--law", s.law);
-  opt.half_scaling = s.half_scaling;
-  opt.exact_ism = s.exact_ism;
+  const ssm_call call = prepare_ssm(model, s, x);
   rng_stream rng(s.seed + 1);
   ssm_result r;
   r.description = std::move(description);
   r.dim = D;
   r.samples = x.size() / D;
   const auto start = std::chrono::steady_clock::now();
-  r.report = sliced_score_matching(ctx, rng, model, x, opt);
+  r.report = sliced_score_matching(call.ctx, rng, model, x, call.options);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (exact_ism && s.samples_file.empty()) r.exact_ism = *exact_ism * (s.half_scaling ? 0.5 : 1.0);
   return r;
@@ -47,7 +37,7 @@ ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& 
 template <class T>
 ssm_result run_precision(const ssm_settings& s, checked_inputs& in) {
   ssm_result result;
-  with_builtin_model<T>(s, [&](const auto& model, std::string description,
+  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, std::string description,
                                std::optional<double> exact_ism) {
     result = run_model<T>(model, s, in, std::move(description), exact_ism);
   });

@@ -1,6 +1,9 @@
-// The upper bound of every command's --threads option.
+// The context every command runs on: its --backend and the upper bound of its --threads.
 #pragma once
 
+#include <string>
+
+#include "scorepath/context.hpp"
 #include "scorepath/error.hpp"
 
 namespace scorepath::cli {
@@ -14,6 +17,24 @@ inline constexpr int max_threads = 4096;
 inline void check_thread_option(int threads) {
   SCOREPATH_EXPECTS(threads >= 0 && threads <= max_threads, "--threads", threads,
                     "must be from 0 (the OpenMP default) to 4096");
+}
+
+/**
+ * @brief The context of --backend @p backend and --threads @p threads: the checks of every
+ *        command's run and of its checks alone.
+ * @param cuda_kernel whether the computation has a CUDA kernel; without one, `auto` runs on the
+ *        CPU (an explicit `cuda` is left for the engine to refuse)
+ * @throw invalid_argument_error naming `--backend` or `--threads`; unavailable_error for a
+ *        backend this build or host lacks
+ */
+inline context make_context(const std::string& backend, int threads, bool cuda_kernel = true) {
+  context ctx(parse_backend_choice(backend));
+  check_thread_option(threads);
+  if (backend == "auto" && ctx.kind() == scorepath::backend::cuda && !cuda_kernel) {
+    ctx = context(backend_choice::cpu);
+  }
+  ctx.set_threads(threads);
+  return ctx;
 }
 
 }  // namespace scorepath::cli

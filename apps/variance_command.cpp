@@ -1,36 +1,41 @@
 // `scorepath variance`: its options and their checks. The study runs in variance_run.cpp.
 #include "variance_command.hpp"
 
-#include <cmath>
 #include <memory>
+#include <optional>
 
 #include "command_runs.hpp"
 #include "commands.hpp"
-#include "scorepath/context.hpp"
 #include "scorepath/memory.hpp"
-#include "thread_option.hpp"
 #include "option_values.hpp"
 
 namespace scorepath::cli {
 
+namespace {
+
+template <class T>
+void check_run(const variance_settings& s, const checked_inputs& in) {
+  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
+                                                  std::optional<double>) {
+    (void)prepare_study(model, s, samples_to_check<T>(s, in));
+  });
+}
+
+}  // namespace
+
 checked_inputs check_study(const variance_settings& s) {
-  SCOREPATH_EXPECTS(s.precision == "float" || s.precision == "double", "--precision",
-                    s.precision, "must be float or double");
-  SCOREPATH_EXPECTS(!s.probes.empty(), "--probes", "empty", "must list at least one count");
-  for (std::uint32_t m : s.probes) SCOREPATH_EXPECTS(m >= 1, "--probes", m, "must be >= 1");
-  SCOREPATH_EXPECTS(!s.laws.empty(), "--laws", "empty", "must list at least one law");
-  for (const std::string& law : s.laws) parse_law_option("--laws", law);
-  SCOREPATH_EXPECTS(s.replicates >= 2, "--replicates", s.replicates, "must be >= 2");
-  SCOREPATH_EXPECTS(std::isfinite(s.target) && s.target > 0.0, "--target", s.target,
-                    "must be finite and > 0");
+  check_precision_option(s.precision);
   checked_inputs in = check_model_and_samples(s, s.precision);
-  context ctx(backend_choice::cpu);
-  check_thread_option(s.threads);
-  ctx.set_threads(s.threads);
-  // probe_variance_study's buffer of one estimate per sample and replicate
+  // the study's buffer of one estimate per sample and replicate, for all the samples (the
+  // library's own check in prepare_study sees the first drawn sample only)
   const std::size_t estimates = checked_size_product(in.samples, s.replicates, "--replicates");
   check_host_request(checked_size_product(estimates, sizeof(double), "--replicates"),
                      "--replicates");
+  if (s.precision == "float") {
+    check_run<float>(s, in);
+  } else {
+    check_run<double>(s, in);
+  }
   return in;
 }
 

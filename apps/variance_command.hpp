@@ -7,6 +7,8 @@
 
 #include "model_checks.hpp"
 #include "score_models.hpp"
+#include "scorepath/probe_variance.hpp"
+#include "thread_option.hpp"
 
 namespace scorepath::cli {
 
@@ -21,9 +23,35 @@ struct variance_settings : model_settings {
   std::string json_path;          ///< empty: no JSON
 };
 
+/// What probe_variance_study is given besides the model and the samples.
+struct study_call {
+  context ctx;
+  variance_study_options options;
+};
+
 /**
- * @brief Everything the study checks before it starts, in the order it checks them, without
- *        building the model, drawing samples or running; returns what check_model_and_samples read.
+ * @brief The context and options of the study of @p model on @p samples, checked by the
+ *        library's validate_probe_variance: the one function behind the run and the checks alone.
+ * @throw invalid_argument_error naming the option; out_of_memory_error naming `--replicates`
+ */
+template <class Model, class T = typename Model::scalar_type>
+study_call prepare_study(const Model& model, const variance_settings& s,
+                         const std::vector<T>& samples) {
+  study_call call{make_context("cpu", s.threads), variance_study_options{}};
+  call.options.probe_counts = s.probes;
+  call.options.laws.clear();
+  for (const std::string& law : s.laws) call.options.laws.push_back(parse_law_option("--laws", law));
+  call.options.replicates = s.replicates;
+  call.options.target_relative_error = s.target;
+  validate_probe_variance(call.ctx, model, samples, call.options);
+  return call;
+}
+
+/**
+ * @brief Everything the study checks before it starts, without drawing samples or running: the
+ *        precision, the model and the samples (check_model_and_samples), the memory of samples x
+ *        replicates estimates, then prepare_study on the model built and on the samples read (or
+ *        the first sample the run would draw); returns what check_model_and_samples read.
  * @throw invalid_argument_error naming the option or input; out_of_memory_error naming
  *        `--replicates` when samples x replicates estimates cannot be held
  */

@@ -57,19 +57,13 @@ std::string first_non_finite(const variance_study_result& r) {
 
 template <class T>
 void run_study(const variance_settings& s, checked_inputs& in) {
-  with_builtin_model<T>(s, [&](const auto& model, const std::string& description,
-                               std::optional<double>) {
+  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model,
+                                                  const std::string& description,
+                                                  std::optional<double>) {
     const std::vector<T> x = take_samples<T>(s, in);
-    context ctx(backend_choice::cpu);
-    ctx.set_threads(s.threads);
-    variance_study_options opt;
-    opt.probe_counts = s.probes;
-    opt.laws.clear();
-    for (const std::string& law : s.laws) opt.laws.push_back(parse_law_option("--laws", law));
-    opt.replicates = s.replicates;
-    opt.target_relative_error = s.target;
+    const study_call call = prepare_study(model, s, x);
     rng_stream rng(s.seed + 1);
-    const variance_study_result r = probe_variance_study(ctx, rng, model, x, opt);
+    const variance_study_result r = probe_variance_study(call.ctx, rng, model, x, call.options);
     std::printf("model: %s\n%s", description.c_str(), format_variance_study(r).c_str());
     if (!s.json_path.empty()) {
       output_file out("--json", s.json_path);

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "scorepath/datasets.hpp"
 #include "scorepath/ensemble.hpp"
-#include "scorepath/normals.hpp"
+#include "scorepath/exact_em_moments.hpp"
 #include "scorepath/probe_variance.hpp"
-#include "scorepath/scores/gaussian_mixture.hpp"
 
 namespace sp = scorepath;
 
@@ -61,7 +61,6 @@ void gbm_paths(const sp::context& ctx, const std::string& dir) {
 
   // Exact moments of the chain S_{k+1} = S_k (1 + μh + σ√h Z_k).
   const double h = big_t / static_cast<double>(steps);
-  const double a = 1.0 + mu * h, b = a * a + sigma * sigma * h;
   csv_file band(dir, "gbm_band.csv");
   csv_file samples(dir, "gbm_paths.csv");
   std::fprintf(band.f, "step,t,mean,sd,std_error,exact_mean,exact_sd,paths\n");
@@ -76,9 +75,9 @@ void gbm_paths(const sp::context& ctx, const std::string& dir) {
   std::fprintf(samples.f, "\n");
   for (std::uint64_t k = 1; k <= steps; ++k) {
     const sp::moment_summary& m = report.at(k - 1, 0);
-    const double kd = static_cast<double>(k);
-    const double exact_mean = s0 * std::pow(a, kd);
-    const double exact_sd = s0 * std::sqrt(std::pow(b, kd) - std::pow(a, 2.0 * kd));
+    const sp::em_chain_moments exact = sp::exact_em_moments_gbm(s0, mu, sigma, k, h);
+    const double exact_mean = exact.mean;
+    const double exact_sd = std::sqrt(exact.variance);
     std::fprintf(band.f, "%llu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%llu\n",
                  static_cast<unsigned long long>(k), report.save_times[k - 1], m.mean,
                  std::sqrt(m.variance), m.std_error, exact_mean, exact_sd,
@@ -133,8 +132,8 @@ void convergence(const sp::context& ctx, const std::string& dir) {
     const double strong_se = std::sqrt((sq / n - strong * strong) / (n - 1.0));
     const double weak_se = std::sqrt((sq / n - weak * weak) / (n - 1.0));
     const double h = big_t / static_cast<double>(steps);
-    const double exact_weak = s0 * (std::pow(1.0 + mu * h, static_cast<double>(steps)) -
-                                    std::exp(mu * big_t));
+    const double exact_weak =
+        sp::exact_em_moments_gbm(s0, mu, sigma, steps, h).mean - s0 * std::exp(mu * big_t);
     std::fprintf(out.f, "%llu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%llu\n",
                  static_cast<unsigned long long>(steps), h, strong, strong_se, weak, weak_se,
                  exact_weak, static_cast<unsigned long long>(paths));
@@ -142,28 +141,14 @@ void convergence(const sp::context& ctx, const std::string& dir) {
 }
 
 // Figure 3: the probe-variance study on the 16-D mixture of 8 unit-variance Gaussians that
-// `scorepath variance --model gmm --dim 16` uses, with samples drawn from that mixture.
+// `scorepath variance --model gmm --dim 16` uses (the library's ring mixture, datasets.hpp), with
+// samples drawn from that mixture.
 void probe_variance(const sp::context& ctx, const std::string& dir) {
-  constexpr int d = 16, components = 8;
+  constexpr int d = 16;
   const std::uint64_t samples = 1000, seed = 42;
-  std::array<double, components> weights{};
-  std::array<double, components * d> means{}, variances{};
-  for (int c = 0; c < components; ++c) {
-    weights[c] = 1.0;
-    for (int i = 0; i < d; ++i) {
-      means[c * d + i] = 3.0 * std::sin(1.0 + 0.9 * c + 1.7 * i * (c + 1));
-      variances[c * d + i] = 1.0;
-    }
-  }
-  const sp::gaussian_mixture_score<double, d, components> model(weights, means, variances);
-
-  sp::philox_normals<double> normal(seed, 0u, 0u);
-  sp::philox_words<std::uint32_t> words(seed, 1u, 0u);
-  std::vector<double> x(samples * d);
-  for (std::uint64_t s = 0; s < samples; ++s) {
-    const int c = static_cast<int>(words.next() % components);
-    for (int i = 0; i < d; ++i) x[s * d + i] = means[c * d + i] + normal.next();
-  }
+  const auto model = sp::datasets::ring_mixture_score<double, d>();
+  const std::vector<double> x =
+      sp::datasets::draw_samples(sp::datasets::distribution::ring_mixture, d, samples, seed);
 
   sp::variance_study_options opt;
   opt.probe_counts = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32};

@@ -155,6 +155,47 @@ inline std::uint64_t probes_needed(probe_law law, double single, double bound, i
 }  // namespace detail
 
 /**
+ * @brief Every check probe_variance_study makes before it draws anything: the backend, the laws,
+ *        probe counts, replicates and target, the samples as sliced_score_matching checks them,
+ *        and the memory of the N·R estimates. Runs nothing and advances no stream.
+ * @throw what probe_variance_study throws for the same arguments before it starts
+ */
+template <class Model, class T = typename Model::scalar_type>
+void validate_probe_variance(const context& ctx, const Model& /*model*/, input_span<T> samples,
+                             const variance_study_options& opt = {}) {
+  constexpr int D = Model::dim;
+  SCOREPATH_EXPECTS(ctx.kind() == backend::cpu, "context", to_string(ctx.kind()),
+                    "the variance study runs on the CPU backend");
+  SCOREPATH_EXPECTS(!opt.laws.empty(), "laws", "empty", "must name at least one probe law");
+  for (std::size_t i = 0; i < opt.laws.size(); ++i) {
+    SCOREPATH_EXPECTS(is_probe_law(opt.laws[i]), "laws[" + std::to_string(i) + "]",
+                      static_cast<int>(opt.laws[i]),
+                      "must be one of gaussian, rademacher, sphere, orthogonal");
+  }
+  SCOREPATH_EXPECTS(!opt.probe_counts.empty(), "probe_counts", "empty",
+                    "must hold at least one probe count");
+  for (std::size_t i = 0; i < opt.probe_counts.size(); ++i) {
+    SCOREPATH_EXPECTS(opt.probe_counts[i] >= 1, "probe_counts[" + std::to_string(i) + "]",
+                      opt.probe_counts[i], "must be at least 1");
+  }
+  SCOREPATH_EXPECTS(opt.replicates >= 2, "replicates", opt.replicates, "must be at least 2");
+  SCOREPATH_EXPECTS(std::isfinite(opt.target_relative_error) && opt.target_relative_error > 0.0,
+                    "target_relative_error", opt.target_relative_error,
+                    "must be finite and > 0");
+  (void)detail::make_ssm_plan<T, D>(ctx, samples, ssm_options{}, ssm_outputs<T>{});
+
+  const std::size_t n_reps = checked_size_product(samples.size / D, opt.replicates, "replicates");
+  check_host_request(checked_size_product(n_reps, sizeof(double), "replicates"), "replicates");
+}
+
+/// validate_probe_variance for host samples in a vector.
+template <class Model, class T = typename Model::scalar_type>
+void validate_probe_variance(const context& ctx, const Model& model, const std::vector<T>& samples,
+                             const variance_study_options& opt = {}) {
+  validate_probe_variance(ctx, model, host_input(samples.data(), samples.size()), opt);
+}
+
+/**
  * @brief Empirical and closed-form variance of the M-probe sliced divergence estimate, per law
  *        and M, and the probes each law needs for a target relative error.
  *
@@ -188,30 +229,11 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
   static_assert(score_model_requirements<Model>::value,
                 "probe_variance_study: the model lacks what scorepath/concepts.hpp lists");
   constexpr int D = Model::dim;
-  SCOREPATH_EXPECTS(ctx.kind() == backend::cpu, "context", to_string(ctx.kind()),
-                    "the variance study runs on the CPU backend");
-  SCOREPATH_EXPECTS(!opt.laws.empty(), "laws", "empty", "must name at least one probe law");
-  for (std::size_t i = 0; i < opt.laws.size(); ++i) {
-    SCOREPATH_EXPECTS(is_probe_law(opt.laws[i]), "laws[" + std::to_string(i) + "]",
-                      static_cast<int>(opt.laws[i]),
-                      "must be one of gaussian, rademacher, sphere, orthogonal");
-  }
-  SCOREPATH_EXPECTS(!opt.probe_counts.empty(), "probe_counts", "empty",
-                    "must hold at least one probe count");
-  for (std::size_t i = 0; i < opt.probe_counts.size(); ++i) {
-    SCOREPATH_EXPECTS(opt.probe_counts[i] >= 1, "probe_counts[" + std::to_string(i) + "]",
-                      opt.probe_counts[i], "must be at least 1");
-  }
-  SCOREPATH_EXPECTS(opt.replicates >= 2, "replicates", opt.replicates, "must be at least 2");
-  SCOREPATH_EXPECTS(std::isfinite(opt.target_relative_error) && opt.target_relative_error > 0.0,
-                    "target_relative_error", opt.target_relative_error,
-                    "must be finite and > 0");
-  (void)detail::make_ssm_plan<T, D>(ctx, samples, ssm_options{}, ssm_outputs<T>{});
+  validate_probe_variance(ctx, model, samples, opt);
 
   const std::uint64_t n = samples.size / D;
   const std::uint32_t reps = opt.replicates;
-  const std::size_t n_reps = checked_size_product(n, reps, "replicates");
-  check_host_request(n_reps * sizeof(double), "replicates");
+  const std::size_t n_reps = static_cast<std::size_t>(n) * reps;  // checked above
 
   // Closed forms need ‖A‖²_F, Σ J_ii² and τ per sample.
   std::vector<detail::jacobian_norms> norms(n);
