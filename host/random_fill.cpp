@@ -1,15 +1,17 @@
-// CPU backend of random_fill.hpp: SIMD packs of subsequences, the same Philox and Box–Muller code
-// as the path engine.
+// CPU backend of random_fill.hpp: the CPU driver over blocks of streams, SIMD packs of
+// subsequences within a block, the same Philox and Box–Muller code as the path engine.
 #include "scorepath/random_fill.hpp"
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
-#include "scorepath/detail/chunking.hpp"
-#include "scorepath/detail/cpu_threads.hpp"
-#include "scorepath/detail/em_cpu.hpp"
+#include "scorepath/detail/block_decomposition.hpp"
+#include "scorepath/detail/cpu_driver.hpp"
+#include "scorepath/detail/subsequence_ids.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/normals.hpp"
+#include "scorepath/simd_pack.hpp"
 
 namespace scorepath {
 
@@ -30,16 +32,30 @@ std::uint64_t check_fill_request(const context& ctx, std::uint64_t streams, std:
 
 namespace {
 
-/// Runs @p body(first_stream, count) over packs of W streams, in parallel.
+/**
+ * Runs @p body(first_stream, count) over packs of W streams: the CPU driver's threads over blocks
+ * of streams, packs within a block. Every stream is computed on its own.
+ */
 template <int W, class Body>
 void for_each_pack(const context& ctx, std::uint64_t streams, Body body) {
-  const std::uint64_t pack_count = pieces(streams, W);
-  const std::int64_t packs = static_cast<std::int64_t>(pack_count);
-  const int threads = cpu_threads_for(ctx, pack_count);
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (std::int64_t p = 0; p < packs; ++p) {
-    const std::uint64_t first = static_cast<std::uint64_t>(p) * W;
-    body(first, static_cast<int>(std::min<std::uint64_t>(W, streams - first)));
+  cpu_run_blocks<moment_accumulator, no_scratch>(
+      ctx, block_decomposition::single_chunk(streams), cpu_block_schedule::even, 0,
+      [](no_scratch&) {},
+      [&](const item_range& block, no_scratch&, moment_accumulator*) {
+        for (std::uint64_t first = block.begin; first < block.end(); first += W) {
+          body(first, static_cast<int>(std::min<std::uint64_t>(W, streams - first)));
+        }
+      },
+      no_fold());
+}
+
+/// Stores the first @p count lanes of @p value at @p row.
+template <class Pack, class Scalar>
+void store_lanes(const Pack& value, Scalar* row, int count) {
+  if (count == Pack::lanes) {
+    value.store(row);
+  } else {
+    value.store_first(row, count);
   }
 }
 
@@ -47,48 +63,22 @@ template <class T>
 void normals_cpu(const context& ctx, std::uint64_t seed, std::uint64_t base, std::uint64_t streams,
                  std::uint64_t draws, T* out) {
   using Real = simd::pack<T, std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes>;
-  constexpr int W = Real::lanes;
-  for_each_pack<W>(ctx, streams, [&](std::uint64_t first, int count) {
+  for_each_pack<Real::lanes>(ctx, streams, [&](std::uint64_t first, int count) {
     lane_word_t<Real> lo, hi;
     subsequence_lanes<Real>(base, first, lo, hi);
     philox_normals<Real> normals(seed, lo, hi);
-    for (std::uint64_t d = 0; d < draws; ++d) {
-      const Real z = normals.next();
-      T* row = out + d * streams + first;
-      if (count == W) {
-        z.store(row);
-      } else {
-        z.store_first(row, count);
-      }
-    }
+    for (std::uint64_t d = 0; d < draws; ++d) store_lanes(normals.next(), out + d * streams + first, count);
   });
 }
 
 void words_cpu(const context& ctx, std::uint64_t seed, std::uint64_t base, std::uint64_t streams,
                std::uint64_t words, std::uint32_t* out) {
-  using Word = simd::pack<std::uint32_t, simd::float_lanes>;
-  constexpr int W = Word::lanes;
-  const auto k0 = static_cast<std::uint32_t>(seed);
-  const auto k1 = static_cast<std::uint32_t>(seed >> 32);
-  for_each_pack<W>(ctx, streams, [&](std::uint64_t first, int count) {
-    Word lo, hi;
-    subsequence_lanes<simd::pack<float, W>>(base, first, lo, hi);
-    const std::uint64_t blocks = pieces(words, 4);
-    for (std::uint64_t block = 0; block < blocks; ++block) {
-      const philox_block<Word> r = philox4x32_10(
-          philox_block<Word>{Word(static_cast<std::uint32_t>(block)),
-                             Word(static_cast<std::uint32_t>(block >> 32)), lo, hi},
-          k0, k1);
-      const Word w[4] = {r.x, r.y, r.z, r.w};
-      for (std::uint64_t j = 0; j < 4 && block * 4 + j < words; ++j) {
-        std::uint32_t* row = out + (block * 4 + j) * streams + first;
-        if (count == W) {
-          w[j].store(row);
-        } else {
-          w[j].store_first(row, count);
-        }
-      }
-    }
+  using Real = simd::pack<float, simd::float_lanes>;
+  for_each_pack<Real::lanes>(ctx, streams, [&](std::uint64_t first, int count) {
+    lane_word_t<Real> lo, hi;
+    subsequence_lanes<Real>(base, first, lo, hi);
+    philox_words<lane_word_t<Real>> draws(seed, lo, hi);
+    for (std::uint64_t w = 0; w < words; ++w) store_lanes(draws.next(), out + w * streams + first, count);
   });
 }
 

@@ -103,10 +103,7 @@ class philox_normals {
 
   /// Starts the lanes' subsequences at draw 0.
   SCOREPATH_HDI philox_normals(std::uint64_t seed, const word& sub_lo, const word& sub_hi)
-      : k0_(static_cast<std::uint32_t>(seed)),
-        k1_(static_cast<std::uint32_t>(seed >> 32)),
-        sub_lo_(sub_lo),
-        sub_hi_(sub_hi) {}
+      : key_(seed), sub_lo_(sub_lo), sub_hi_(sub_hi) {}
 
   /// The next normal of every lane.
   SCOREPATH_HDI Real next() {
@@ -123,9 +120,7 @@ class philox_normals {
 
  private:
   SCOREPATH_HDI void refill() {
-    const philox_block<word> ctr{word(static_cast<std::uint32_t>(block_)),
-                                 word(static_cast<std::uint32_t>(block_ >> 32)), sub_lo_, sub_hi_};
-    const philox_block<word> r = philox4x32_10(ctr, k0_, k1_);
+    const philox_block<word> r = philox_subsequence_block(key_, block_, sub_lo_, sub_hi_);
     ++block_;
     if constexpr (per_block == 4) {
       box_muller_float(r.x, r.y, n0_, n1_);
@@ -136,7 +131,7 @@ class philox_normals {
     left_ = per_block;
   }
 
-  std::uint32_t k0_, k1_;
+  philox_key key_;
   word sub_lo_, sub_hi_;
   std::uint64_t block_ = 0;
   Real n0_{}, n1_{}, n2_{}, n3_{};
@@ -152,18 +147,12 @@ class philox_words {
  public:
   /// Starts the lanes' subsequences at word 0.
   SCOREPATH_HDI philox_words(std::uint64_t seed, const Word& sub_lo, const Word& sub_hi)
-      : k0_(static_cast<std::uint32_t>(seed)),
-        k1_(static_cast<std::uint32_t>(seed >> 32)),
-        sub_lo_(sub_lo),
-        sub_hi_(sub_hi) {}
+      : key_(seed), sub_lo_(sub_lo), sub_hi_(sub_hi) {}
 
   /// The next word of every lane.
   SCOREPATH_HDI Word next() {
     if (left_ == 0) {
-      const philox_block<Word> ctr{Word(static_cast<std::uint32_t>(block_)),
-                                   Word(static_cast<std::uint32_t>(block_ >> 32)), sub_lo_,
-                                   sub_hi_};
-      const philox_block<Word> r = philox4x32_10(ctr, k0_, k1_);
+      const philox_block<Word> r = philox_subsequence_block(key_, block_, sub_lo_, sub_hi_);
       ++block_;
       w0_ = r.x;
       w1_ = r.y;
@@ -180,7 +169,7 @@ class philox_words {
   }
 
  private:
-  std::uint32_t k0_, k1_;
+  philox_key key_;
   Word sub_lo_, sub_hi_;
   std::uint64_t block_ = 0;
   Word w0_{}, w1_{}, w2_{}, w3_{};

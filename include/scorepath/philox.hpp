@@ -34,6 +34,11 @@ struct philox_block {
   U x, y, z, w;
 };
 
+/// Low 32 bits of a 64-bit value (the first word of a Philox counter or key pair).
+SCOREPATH_HDI std::uint32_t low_word(std::uint64_t x) { return static_cast<std::uint32_t>(x); }
+/// High 32 bits of a 64-bit value (the second word of a Philox counter or key pair).
+SCOREPATH_HDI std::uint32_t high_word(std::uint64_t x) { return static_cast<std::uint32_t>(x >> 32); }
+
 /// Philox4x32 round constants.
 struct philox_constants {
   static constexpr std::uint32_t mul0 = 0xD2511F53u;
@@ -59,6 +64,25 @@ SCOREPATH_UNROLL
     k1 += philox_constants::weyl1;
   }
   return ctr;
+}
+
+/// The Philox key of a 64-bit seed: (low word, high word), as cuRAND splits it.
+struct philox_key {
+  std::uint32_t k0, k1;
+  /// Splits @p seed.
+  SCOREPATH_HDI explicit philox_key(std::uint64_t seed) : k0(low_word(seed)), k1(high_word(seed)) {}
+};
+
+/**
+ * @brief Block @p block of the lanes' subsequences (@p sub_lo, @p sub_hi) under @p key: Philox of
+ *        the counter {block (64-bit), subsequence (64-bit)}, the one place that counter is laid out.
+ * @tparam U `uint32_t` or a SIMD pack of `uint32_t`
+ */
+template <class U>
+SCOREPATH_HDI philox_block<U> philox_subsequence_block(const philox_key& key, std::uint64_t block,
+                                                       const U& sub_lo, const U& sub_hi) {
+  return philox4x32_10(philox_block<U>{U(low_word(block)), U(high_word(block)), sub_lo, sub_hi},
+                       key.k0, key.k1);
 }
 
 }  // namespace scorepath

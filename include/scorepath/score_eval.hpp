@@ -5,8 +5,6 @@
  */
 #pragma once
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,9 +14,8 @@
 
 #include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
-#include "scorepath/detail/chunking.hpp"
-#include "scorepath/detail/cpu_threads.hpp"
-#include "scorepath/detail/omp_exceptions.hpp"
+#include "scorepath/detail/block_decomposition.hpp"
+#include "scorepath/detail/cpu_driver.hpp"
 #include "scorepath/detail/ssm_cpu.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
@@ -58,28 +55,25 @@ void check_score_request(const context& ctx, input_span<T> samples, const output
   }
 }
 
-/// S(x) for @p n samples: OpenMP threads over blocks of samples, SIMD packs within a block.
+/// S(x) for @p n samples: the CPU driver's threads over blocks of samples, SIMD packs within a
+/// block; no scratch and nothing to fold.
 template <class Model, class T>
 void evaluate_scores_cpu(const context& ctx, const Model& model, const T* samples, T* scores,
                          std::uint64_t n) {
   using R = ssm_cpu_lane_t<Model, T>;
   constexpr int W = lane_traits<R>::lanes;
   constexpr int D = Model::dim;
-  constexpr std::uint64_t B = statistics_block;
-  const std::uint64_t blocks = pieces(n, B);
-  const int threads = cpu_threads_for(ctx, blocks);
-  omp_exception_trap trap;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
-    const std::uint64_t end = std::min(n, (static_cast<std::uint64_t>(b) + 1) * B);
-    for (std::uint64_t first = static_cast<std::uint64_t>(b) * B; first < end; first += W) {
-      const int count = static_cast<int>(std::min<std::uint64_t>(W, n - first));
-      vec<R, D> x;
-      gather_sample_lanes(x, samples, first, count);
-      store_sample_lanes(scores, model(x), first, count);
-    }
-  });
-  trap.rethrow_if_failed();
+  cpu_run_blocks<moment_accumulator, no_scratch>(
+      ctx, block_decomposition::single_chunk(n), cpu_block_schedule::even, 0, [](no_scratch&) {},
+      [&](const item_range& block, no_scratch&, moment_accumulator*) {
+        for (std::uint64_t first = block.begin; first < block.end(); first += W) {
+          const int count = static_cast<int>(std::min<std::uint64_t>(W, n - first));
+          vec<R, D> x;
+          gather_sample_lanes(x, samples, first, count);
+          store_sample_lanes(scores, model(x), first, count);
+        }
+      },
+      no_fold());
 }
 
 }  // namespace detail

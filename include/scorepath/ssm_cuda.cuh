@@ -1,8 +1,9 @@
 /**
  * @file ssm_cuda.cuh
  * @brief The CUDA backend of sliced_score_matching: one thread per sample runs ssm_one_sample
- *        (ssm_sample.hpp), the CPU's body; per-sample terms are reduced by the same block
- *        kernel as the path engine's statistics.
+ *        (ssm_sample.hpp), the CPU's body, in the chunks of the CUDA driver
+ *        (detail/cuda_driver.cuh); per-sample terms are reduced by the same block kernel as the
+ *        path engine's statistics (detail/block_moments_kernel.cuh).
  *
  * The library compiles kernels for its built-in models (detail/builtin_ssm_types.hpp). A model of
  * your own gets one from a .cu file of yours that includes this header, explicitly instantiates
@@ -22,14 +23,17 @@
 #include <vector>
 
 #include "scorepath/cuda_check.hpp"
+#include "scorepath/detail/block_decomposition.hpp"
+#include "scorepath/detail/cuda_driver.cuh"
+#include "scorepath/detail/cuda_staging.cuh"
+#include "scorepath/detail/grid_stride.cuh"
+#include "scorepath/detail/launch_policy.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
-#include "scorepath/em_cuda.cuh"
+#include "scorepath/detail/subsequence_ids.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/ssm_sample.hpp"
 
 namespace scorepath::detail {
-
-inline constexpr int ssm_block_threads = 128;
 
 /// Per-probe outputs of one sample.
 template <class T, int D>
@@ -84,11 +88,11 @@ struct ssm_cuda_model {
   __device__ static void stage(device_model&, unsigned char*) {}
 };
 
-template <int BlockThreads, probe_law Law, int K, class Form, class T>
-__global__ void __launch_bounds__(BlockThreads, Form::min_blocks_per_sm)
-    ssm_samples_kernel(typename Form::device_model model, ssm_plan<T> plan,
-                       std::uint64_t chunk_begin, std::uint64_t chunk_n, T* scratch,
-                       bool staged) {
+/// One thread per sample of @p chunk; rows of @p scratch are chunk.size samples apart.
+template <class Policy, probe_law Law, int K, class Form, class T>
+__global__ void __launch_bounds__(Policy::block_threads, Form::min_blocks_per_sm)
+    ssm_samples_kernel(typename Form::device_model model, ssm_plan<T> plan, item_range chunk,
+                       T* scratch, bool staged) {
   using Model = typename Form::device_model;
   constexpr int D = Model::dim;
   if constexpr (Form::stages) {
@@ -97,43 +101,42 @@ __global__ void __launch_bounds__(BlockThreads, Form::min_blocks_per_sm)
   } else {
     (void)staged;
   }
-  const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * BlockThreads;
-  for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x;
-       i < chunk_n; i += stride) {
-    const std::uint64_t s = chunk_begin + i;
+  grid_stride<Policy>(chunk.size, [&](std::uint64_t i) {
+    const std::uint64_t s = chunk.begin + i;
     vec<T, D> x;
     for (int c = 0; c < D; ++c) x[c] = plan.samples[s * D + c];
-    const std::uint64_t id = plan.base_subsequence + s;
-    probe_generator<Law, T, D> gen(plan.probes, plan.seed, static_cast<std::uint32_t>(id),
-                                   static_cast<std::uint32_t>(id >> 32));
+    std::uint32_t lo, hi;
+    subsequence_lanes<T>(plan.base_subsequence, s, lo, hi);
+    probe_generator<Law, T, D> gen(plan.probes, plan.seed, lo, hi);
     const ssm_cuda_sink<T, D> sink{&plan, s};
     const ssm_sample_terms<T> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
     const T scale = static_cast<T>(plan.scale);
     scratch[i] = terms.ssm;
-    scratch[chunk_n + i] = terms.ssm_vr;
+    scratch[chunk.size + i] = terms.ssm_vr;
     if (plan.per_sample[0]) plan.per_sample[0][s] = terms.ssm * scale;
     if (plan.per_sample[1]) plan.per_sample[1][s] = terms.ssm_vr * scale;
     if (plan.ism) {
       const T ism = ism_one_sample<ism_tangents<D> < K ? ism_tangents<D> : K>(model, x);
-      scratch[2 * chunk_n + i] = ism;
+      scratch[2 * chunk.size + i] = ism;
       if (plan.per_sample[2]) plan.per_sample[2][s] = ism * scale;
     }
-  }
+  });
 }
 
 /**
- * @brief Runs @p plan on the device. Host outputs are staged through device memory; device
- *        outputs and samples are used in place. The model reaches the kernels in its device form
- *        (ssm_cuda_model), bound once per call.
+ * @brief Runs @p plan on the device. Host inputs and outputs are staged through device memory
+ *        (detail/cuda_staging.cuh); device ones are used in place. The model reaches the kernels
+ *        in its device form (ssm_cuda_model), bound once per call.
  */
 template <class Model, class T>
 void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
                   grouped_moments& totals) {
+  using policy = ssm_samples_launch;
   constexpr int D = Model::dim;
   using form = ssm_cuda_model<Model>;
-  SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
-  cudaStream_t stream = static_cast<cudaStream_t>(ctx.stream());
+  const cudaStream_t stream = cuda_stream_of(ctx);
   const std::uint32_t rows = plan.rows();
+  const block_decomposition run(plan.count, plan.chunk);
 
   // The model's device form, and the shared memory it stages per block when that fits.
   const typename form::binding bound = form::bind(model, stream);
@@ -145,77 +148,41 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
     if (bound.stage_bytes <= static_cast<std::size_t>(optin)) shared_bytes = bound.stage_bytes;
   }
 
-  // Stage host inputs and outputs (as their spans declared them) through device memory.
+  // The caller's spans as the kernel sees them.
+  device_staging staging(stream);
   ssm_plan<T> dev = plan;
-  std::vector<device_buffer> staging;
-  auto stage = [&](T*& ptr, bool on_device, std::uint64_t count, bool copy_in) {
-    if (ptr == nullptr || on_device) return;
-    staging.emplace_back(count * sizeof(T), stream);
-    if (copy_in) {
-      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(staging.back().data(), ptr, count * sizeof(T),
-                                         cudaMemcpyHostToDevice, stream));
-    }
-    ptr = staging.back().as<T>();
-  };
-  T* samples = const_cast<T*>(plan.samples);
-  stage(samples, plan.on_device[0], plan.count * D, true);
-  dev.samples = samples;
   const std::uint64_t nm = plan.count * plan.probes;
-  stage(dev.projections, plan.on_device[1], nm, false);
-  stage(dev.divergences, plan.on_device[2], nm, false);
-  stage(dev.probe_values, plan.on_device[3], nm * D, false);
-  for (int r = 0; r < 3; ++r) stage(dev.per_sample[r], plan.on_device[4 + r], plan.count, false);
+  dev.samples = staging.input(plan.samples, plan.on_device[0], plan.count * D);
+  dev.projections = staging.output(plan.projections, plan.on_device[1], nm);
+  dev.divergences = staging.output(plan.divergences, plan.on_device[2], nm);
+  dev.probe_values = staging.output(plan.probe_values, plan.on_device[3], nm * D);
+  for (int r = 0; r < 3; ++r) {
+    dev.per_sample[r] = staging.output(plan.per_sample[r], plan.on_device[4 + r], plan.count);
+  }
 
-  const std::uint64_t max_blocks = (plan.chunk + statistics_block - 1) / statistics_block;
   device_buffer scratch(
       checked_size_product(checked_size_product(rows, plan.chunk, "chunk_samples"), sizeof(T),
                            "chunk_samples"),
       stream);
-  device_buffer block_acc(max_blocks * rows * sizeof(moment_accumulator), stream);
-  std::vector<moment_accumulator> host_acc;
+  cuda_moments_fold fold(run, rows, stream);
+  const moment_rows stat_rows{rows, rows, 0};
 
   dispatch_law_and_tangents<form::max_tangents>(plan.law, plan.probes, [&](auto law_tag,
                                                                             auto k_tag) {
     constexpr probe_law Law = decltype(law_tag)::value;
     constexpr int K = decltype(k_tag)::value;
-    const auto kernel = ssm_samples_kernel<ssm_block_threads, Law, K, form, T>;
+    const auto kernel = ssm_samples_kernel<policy, Law, K, form, T>;
     if (shared_bytes > 0) {
       SCOREPATH_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(shared_bytes)));
     }
-    for (std::uint64_t begin = 0; begin < plan.count; begin += plan.chunk) {
-      const std::uint64_t n = std::min(plan.chunk, plan.count - begin);
-      const std::uint64_t grid = (n + ssm_block_threads - 1) / ssm_block_threads;
-      kernel<<<static_cast<unsigned>(std::min<std::uint64_t>(grid, 1u << 30)), ssm_block_threads,
-               shared_bytes, stream>>>(bound.model, dev, begin, n, scratch.as<T>(),
-                                       shared_bytes > 0);
-      SCOREPATH_CUDA_TRY(cudaGetLastError());
-      const std::uint64_t blocks = (n + statistics_block - 1) / statistics_block;
-      const std::uint64_t threads = blocks * rows;
-      block_moments_kernel<T><<<static_cast<unsigned>((threads + 127) / 128), 128, 0, stream>>>(
-          scratch.as<T>(), n, n, rows, rows, 0, block_acc.as<moment_accumulator>(), blocks);
-      SCOREPATH_CUDA_TRY(cudaGetLastError());
-      host_acc.resize(threads);
-      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(host_acc.data(), block_acc.data(),
-                                         threads * sizeof(moment_accumulator),
-                                         cudaMemcpyDeviceToHost, stream));
-      SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
-      totals.fold_blocks(host_acc.data(), begin / statistics_block, blocks);
-      if (n < plan.chunk) break;  // the last chunk: stepping on could wrap near 2^64
-    }
+    cuda_run_chunks(run, stream, [&](const item_range& chunk) {
+      launch_items<policy>(kernel, chunk.size, shared_bytes, stream, bound.model, dev, chunk,
+                           scratch.as<T>(), shared_bytes > 0);
+      fold(scratch.as<T>(), chunk.size, chunk, stat_rows, totals);
+    });
   });
-
-  // Copy staged outputs back to the caller's host memory.
-  auto unstage = [&](T* host, T* device, std::uint64_t count) {
-    if (host == nullptr || host == device) return;
-    SCOREPATH_CUDA_TRY(
-        cudaMemcpyAsync(host, device, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
-  };
-  unstage(plan.projections, dev.projections, nm);
-  unstage(plan.divergences, dev.divergences, nm);
-  unstage(plan.probe_values, dev.probe_values, nm * D);
-  for (int r = 0; r < 3; ++r) unstage(plan.per_sample[r], dev.per_sample[r], plan.count);
-  SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+  staging.copy_back();
 }
 
 }  // namespace scorepath::detail

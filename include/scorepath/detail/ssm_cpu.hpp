@@ -1,11 +1,10 @@
 /**
  * @file detail/ssm_cpu.hpp
- * @brief The CPU backend of sliced_score_matching: OpenMP threads over reduction blocks, SIMD
- *        packs of samples within a block, ssm_one_sample (ssm_sample.hpp) as the body.
+ * @brief The CPU backend of sliced_score_matching: the per-block body (SIMD packs of samples
+ *        through ssm_one_sample, ssm_sample.hpp) and the fold of block statistics, run by the CPU
+ *        driver (detail/cpu_driver.hpp) once the probe law and tangent count are chosen.
  */
 #pragma once
-
-#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,11 +12,11 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/cpu_lanes.hpp"
-#include "scorepath/detail/chunking.hpp"
-#include "scorepath/detail/cpu_threads.hpp"
-#include "scorepath/detail/em_cpu.hpp"
-#include "scorepath/detail/omp_exceptions.hpp"
+#include "scorepath/detail/block_decomposition.hpp"
+#include "scorepath/detail/cpu_driver.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/detail/subsequence_ids.hpp"
+#include "scorepath/em_path.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/ssm_sample.hpp"
 #include "scorepath/vectorizable.hpp"
@@ -94,65 +93,57 @@ struct ssm_cpu_sink {
   }
 };
 
-template <class Model, class T>
-void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model,
-                 grouped_moments& totals) {
+/// Runs @p plan on the CPU for probe law @p Law and @p K tangents per dual evaluation.
+template <probe_law Law, int K, class Model, class T>
+void ssm_run_cpu_with(const context& ctx, const ssm_plan<T>& plan, const Model& model,
+                      grouped_moments& totals) {
   using R = ssm_cpu_lane_t<Model, T>;
   constexpr int W = lane_traits<R>::lanes;
   constexpr int D = Model::dim;
-  constexpr std::uint64_t B = statistics_block;
+  constexpr std::uint64_t B = block_decomposition::block_items;
   static_assert(B % W == 0, "reduction blocks must hold whole packs");
   const std::uint32_t rows = plan.rows();
   const T scale = static_cast<T>(plan.scale);
+  cpu_run_blocks<moment_accumulator, std::vector<T>>(
+      ctx, block_decomposition(plan.count, plan.chunk), cpu_block_schedule::balanced, rows,
+      [&](std::vector<T>& scratch) { scratch.resize(static_cast<std::size_t>(rows) * B); },
+      [&](const item_range& block, std::vector<T>& scratch, moment_accumulator* stats) {
+        for (std::uint64_t lane0 = 0; lane0 < block.size; lane0 += W) {
+          const std::uint64_t first = block.begin + lane0;
+          const int count = static_cast<int>(std::min<std::uint64_t>(W, plan.count - first));
+          vec<R, D> x;
+          gather_sample_lanes(x, plan.samples, first, count);  // results of extra lanes unused
+          lane_word_t<R> lo, hi;
+          subsequence_lanes<R>(plan.base_subsequence, first, lo, hi);
+          probe_generator<Law, R, D> gen(plan.probes, plan.seed, lo, hi);
+          const ssm_cpu_sink<T, D> sink{plan, first, count};
+          const ssm_sample_terms<R> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
+          lane_store(scratch.data() + lane0, terms.ssm);
+          lane_store(scratch.data() + B + lane0, terms.ssm_vr);
+          if (plan.ism) {
+            lane_store(scratch.data() + 2 * B + lane0, ism_one_sample<ism_tangents<D>>(model, x));
+          }
+        }
+        for (std::uint32_t r = 0; r < rows; ++r) {
+          const T* row = scratch.data() + r * B;
+          stats[r] = summarize_block(row, block.size);
+          if (plan.per_sample[r] != nullptr) {
+            for (std::uint64_t i = 0; i < block.size; ++i) {
+              plan.per_sample[r][block.begin + i] = row[i] * scale;
+            }
+          }
+        }
+      },
+      fold_into(totals));
+}
 
+/// Runs @p plan on the CPU; statistics (block-ordered) go to @p totals. The law/tangent dispatch
+/// only picks the instantiation: the work is in a named function, not in the generic lambda.
+template <class Model, class T>
+void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model,
+                 grouped_moments& totals) {
   dispatch_law_and_tangents(plan.law, plan.probes, [&](auto law_tag, auto k_tag) {
-    constexpr probe_law Law = decltype(law_tag)::value;
-    constexpr int K = decltype(k_tag)::value;
-    std::vector<moment_accumulator> block_acc;
-    for (std::uint64_t chunk_begin = 0; chunk_begin < plan.count; chunk_begin += plan.chunk) {
-      const std::uint64_t chunk_n = std::min(plan.chunk, plan.count - chunk_begin);
-      const std::uint64_t blocks = pieces(chunk_n, B);
-      block_acc.assign(blocks * rows, moment_accumulator{});
-      const int threads = cpu_threads_for(ctx, blocks);
-      omp_exception_trap trap;
-#pragma omp parallel num_threads(threads)
-      {
-        std::vector<T> scratch;
-        trap.run([&] { scratch.resize(static_cast<std::size_t>(rows) * B); });
-#pragma omp for schedule(dynamic, 1)
-        for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) trap.run([&] {
-          const std::uint64_t block_begin = chunk_begin + static_cast<std::uint64_t>(b) * B;
-          const std::uint64_t n = std::min<std::uint64_t>(B, plan.count - block_begin);
-          for (std::uint64_t lane0 = 0; lane0 < n; lane0 += W) {
-            const std::uint64_t first = block_begin + lane0;
-            const int count = static_cast<int>(std::min<std::uint64_t>(W, plan.count - first));
-            vec<R, D> x;
-            gather_sample_lanes(x, plan.samples, first, count);  // results of extra lanes unused
-            lane_word_t<R> lo, hi;
-            subsequence_lanes<R>(plan.base_subsequence, first, lo, hi);
-            probe_generator<Law, R, D> gen(plan.probes, plan.seed, lo, hi);
-            const ssm_cpu_sink<T, D> sink{plan, first, count};
-            const ssm_sample_terms<R> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
-            lane_store(scratch.data() + lane0, terms.ssm);
-            lane_store(scratch.data() + B + lane0, terms.ssm_vr);
-            if (plan.ism) {
-              lane_store(scratch.data() + 2 * B + lane0,
-                         ism_one_sample<ism_tangents<D>>(model, x));
-            }
-          }
-          for (std::uint32_t r = 0; r < rows; ++r) {
-            const T* row = scratch.data() + r * B;
-            block_acc[b * rows + r] = summarize_block(row, n);
-            if (plan.per_sample[r] != nullptr) {
-              for (std::uint64_t i = 0; i < n; ++i) plan.per_sample[r][block_begin + i] = row[i] * scale;
-            }
-          }
-        });
-      }
-      trap.rethrow_if_failed();
-      totals.fold_blocks(block_acc.data(), chunk_begin / B, blocks);
-      if (chunk_n < plan.chunk) break;  // the last chunk: stepping on could wrap near 2^64
-    }
+    ssm_run_cpu_with<decltype(law_tag)::value, decltype(k_tag)::value>(ctx, plan, model, totals);
   });
 }
 

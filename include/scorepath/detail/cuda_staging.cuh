@@ -1,0 +1,91 @@
+/**
+ * @file detail/cuda_staging.cuh
+ * @brief Output (and input) staging between the caller's memory and the device: the one place a
+ *        CUDA engine decides whether a span is used in place or copied through device memory.
+ *
+ * A span the caller declared as device memory is used in place. A host span gets a device buffer:
+ * an input is copied in when staged; an output is copied back by copy_back(). Chunked engines
+ * whose per-chunk results land in the caller's arrays row by row use copy_rows_out instead.
+ */
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "scorepath/cuda_check.hpp"
+#include "scorepath/memory.hpp"
+
+namespace scorepath::detail {
+
+/// Device views of a call's host and device spans, ordered on one stream.
+class device_staging {
+ public:
+  explicit device_staging(cudaStream_t stream) : stream_(stream) {}
+
+  /// Device view of @p count input elements at @p data (null stays null); host data is copied in.
+  template <class T>
+  const T* input(const T* data, bool on_device, std::uint64_t count) {
+    if (data == nullptr || on_device) return data;
+    T* device = allocate<T>(count);
+    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(device, data, count * sizeof(T), cudaMemcpyHostToDevice,
+                                       stream_));
+    return device;
+  }
+
+  /// Device view of @p count output elements at @p data (null stays null); a host output is
+  /// copied back to @p data by copy_back().
+  template <class T>
+  T* output(T* data, bool on_device, std::uint64_t count) {
+    if (data == nullptr || on_device) return data;
+    T* device = allocate<T>(count);
+    pending_.push_back({data, device, count * sizeof(T)});
+    return device;
+  }
+
+  /// Copies every staged output back to the caller's host memory and waits for the stream.
+  void copy_back() {
+    for (const pending_copy& p : pending_) {
+      SCOREPATH_CUDA_TRY(
+          cudaMemcpyAsync(p.host, p.device, p.bytes, cudaMemcpyDeviceToHost, stream_));
+    }
+    pending_.clear();
+    SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream_));
+  }
+
+ private:
+  struct pending_copy {
+    void* host;
+    const void* device;
+    std::size_t bytes;
+  };
+  template <class T>
+  T* allocate(std::uint64_t count) {
+    buffers_.emplace_back(count * sizeof(T), stream_);
+    return buffers_.back().as<T>();
+  }
+
+  cudaStream_t stream_;
+  std::vector<device_buffer> buffers_;
+  std::vector<pending_copy> pending_;
+};
+
+/**
+ * @brief Copies @p rows rows of @p width elements from device scratch (rows @p src_pitch elements
+ *        apart) to the caller's array (rows @p dst_pitch elements apart), host or device memory.
+ */
+template <class T>
+void copy_rows_out(T* dst, std::uint64_t dst_pitch, const T* src, std::uint64_t src_pitch,
+                   std::uint64_t width, std::uint64_t rows, bool dst_on_device,
+                   cudaStream_t stream) {
+  if (dst == nullptr || rows == 0) return;
+  SCOREPATH_CUDA_TRY(cudaMemcpy2DAsync(dst, dst_pitch * sizeof(T), src, src_pitch * sizeof(T),
+                                       width * sizeof(T), rows,
+                                       dst_on_device ? cudaMemcpyDeviceToDevice
+                                                     : cudaMemcpyDeviceToHost,
+                                       stream));
+}
+
+}  // namespace scorepath::detail
