@@ -55,7 +55,7 @@ struct ssm_call {
  */
 template <class Model, class T = typename Model::scalar_type>
 ssm_call prepare_ssm(const Model& model, const ssm_settings& s, const std::vector<T>& samples) {
-  ssm_call call{make_context(s.backend, s.threads, ssm_has_cuda_kernel<Model>), ssm_options{}};
+  ssm_call call{make_context(s.backend, s.threads, has_ssm_cuda_kernel<Model>), ssm_options{}};
   call.options.probes = s.probes;
   call.options.law = parse_law_option("--law", s.law);
   call.options.half_scaling = s.half_scaling;

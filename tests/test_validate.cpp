@@ -154,8 +154,8 @@ TEST(Validate, GoodEmRequestsPassAndLeaveTheStreamForTheRun) {
   EXPECT_NO_THROW((void)simulate_em_to_host(cpu, rng, gbm, {1.0}, opt, true, true));
   EXPECT_EQ(rng.state().next_subsequence, opt.paths);
   // the built-in SDEs have CUDA kernels in a CUDA build only; a user's type never without one
-  EXPECT_EQ((em_has_cuda_kernel<geometric_brownian_motion<double>>), SCOREPATH_HAVE_CUDA != 0);
-  EXPECT_EQ((ssm_has_cuda_kernel<gaussian_score<double, 2>>), SCOREPATH_HAVE_CUDA != 0);
+  EXPECT_EQ((has_em_cuda_kernel<geometric_brownian_motion<double>>), SCOREPATH_HAVE_CUDA != 0);
+  EXPECT_EQ((has_ssm_cuda_kernel<gaussian_score<double, 2>>), SCOREPATH_HAVE_CUDA != 0);
 }
 
 TEST(Validate, SsmAndTheVarianceStudyRefuseWhatTheirEnginesRefuse) {

@@ -12,7 +12,7 @@
  *
  * @code
  * scorepath::validate_em(ctx, sde, x0, opt);            // throws as simulate_em would
- * if (ctx.kind() == scorepath::backend::cuda && !scorepath::ssm_has_cuda_kernel<Model>) ...
+ * if (ctx.kind() == scorepath::backend::cuda && !scorepath::has_ssm_cuda_kernel<Model>) ...
  * @endcode
  */
 #pragma once
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/cuda_kernels.hpp"  // has_em_cuda_kernel, has_ssm_cuda_kernel
 #include "scorepath/ensemble.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
@@ -30,14 +31,6 @@
 #include "scorepath/ssm.hpp"
 
 namespace scorepath {
-
-/// Whether simulate_em has a CUDA kernel for @p Sde in precision @p T with @p Reducer.
-template <class Sde, class T = typename Sde::scalar_type, class Reducer = no_reducer>
-inline constexpr bool em_has_cuda_kernel = detail::em_cuda_compiled<Sde, T, Reducer>::value;
-
-/// Whether sliced_score_matching has a CUDA kernel for @p Model.
-template <class Model>
-inline constexpr bool ssm_has_cuda_kernel = detail::ssm_cuda_compiled<Model>::value;
 
 /// simulate_em refuses save points × D at or above this (em_options::save_steps).
 inline constexpr std::uint64_t max_em_save_values = std::uint64_t{1} << 24;
@@ -60,7 +53,7 @@ void validate_em(const context& ctx, const Sde& sde, const std::vector<T>& x0,
   (void)detail::make_em_plan<T, Sde::dim>(ctx, opt, x0, out, has_reducer, noise_dimension<Sde>,
                                           lane_traits<detail::cpu_lane_t<Sde, T, Reducer>>::lanes);
   check_sde_times(sde, opt.t0, opt.t1);
-  if (ctx.kind() == backend::cuda && !em_has_cuda_kernel<Sde, T, Reducer>) {
+  if (ctx.kind() == backend::cuda && !has_em_cuda_kernel<Sde, T, Reducer>) {
     throw unavailable_error(
         "no CUDA kernel is compiled for this SDE; include scorepath/em_cuda.cuh in a .cu file "
         "or use the CPU backend",
@@ -108,7 +101,7 @@ void validate_ssm(const context& ctx, const Model& model, input_span<T> samples,
                   const ssm_options& opt, const ssm_outputs<T>& out = {}) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   (void)detail::make_ssm_plan<T, Model::dim>(ctx, samples, opt, out);
-  if (ctx.kind() == backend::cuda && !ssm_has_cuda_kernel<Model>) {
+  if (ctx.kind() == backend::cuda && !has_ssm_cuda_kernel<Model>) {
     throw unavailable_error("no CUDA kernel is compiled for this score model; use the CPU backend",
                             __FILE__, __LINE__);
   }
