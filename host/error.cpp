@@ -14,7 +14,7 @@ const char* base_name(const char* path) {
 /// user input (a file's bytes, an option's value) is one line of visible text and a NUL inside it
 /// does not cut what() short.
 std::string printable(const std::string& text) {
-  static const char hex[] = "0123456789abcdef";
+  static const char hex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {

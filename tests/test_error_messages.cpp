@@ -23,7 +23,7 @@ TEST(ErrorMessages, ControlBytesInAValueAreEscaped) {
   const invalid_argument_error e("x0", value, "must be a number", __FILE__, __LINE__);
   const std::string what = e.what();
   EXPECT_FALSE(has_control_byte(what)) << what;
-  EXPECT_NE(what.find("1\\x002\\x1b[31m\\x0a"), std::string::npos) << what;
+  EXPECT_NE(what.find("1\\x002\\x1B[31m\\x0A"), std::string::npos) << what;
   EXPECT_NE(what.find("must be a number"), std::string::npos) << what;  // nothing cut after NUL
   EXPECT_EQ(e.value(), value);  // the value itself is kept as given
 }
