@@ -51,17 +51,33 @@
  * called with R = the SDE's scalar_type and, when both the SDE and the reducer are vectorizable,
  * with SIMD packs of it.
  *
+ * **Probe law** (the optional law argument of sliced_score_matching; probes.hpp), any law with
+ * E[v vᵀ] = I:
+ * @code
+ * struct my_probes {
+ *   template <class R, int D> struct generator {             // required
+ *     SCOREPATH_HDI generator(std::uint32_t probes, std::uint64_t seed,
+ *                             const lane_word_t<R>& sub_lo, const lane_word_t<R>& sub_hi);
+ *     SCOREPATH_HDI void next(vec<R, D>& v);                 // writes the next probe
+ *   };
+ * };
+ * @endcode
+ * R is the model's scalar_type and, when the model is vectorizable, a SIMD pack of it (one
+ * sample per lane); draws come from philox_normals<R> or philox_words on the given subsequence.
+ *
  * **Score of langevin<Score, D>**: `using scalar_type = float or double` (the SDE's precision),
  * `template <class R> vec<R, D> operator()(const vec<R, D>&) const` for R = scalar_type (and SIMD
  * packs of it unless langevin's Vectorizable is false), and, if it declares `dim`, dim == D.
  */
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
 #include "scorepath/detail/cpu_lanes.hpp"
 #include "scorepath/dual.hpp"
+#include "scorepath/normals.hpp"
 #include "scorepath/sde.hpp"
 #include "scorepath/vec.hpp"
 #include "scorepath/vectorizable.hpp"
@@ -254,6 +270,27 @@ struct langevin_call_ok<Score, D, Packs, true>
           (!Packs ||
            model_callable<Score, detail::cpu_pack_t<typename Score::scalar_type>, D>::value)> {};
 
+// ---- probe law ---------------------------------------------------------------------------------
+
+/// `Law::generator<R, D>` is a type.
+template <class Law, class R, int D, class = void>
+struct has_probe_generator : std::false_type {};
+template <class Law, class R, int D>
+struct has_probe_generator<Law, R, D, std::void_t<typename Law::template generator<R, D>>>
+    : std::true_type {};
+
+/// The generator is built from (probes, seed, sub_lo, sub_hi) and has next(vec<R, D>&).
+template <class Law, class R, int D, class = void>
+struct probe_generator_ok : std::false_type {};
+template <class Law, class R, int D>
+struct probe_generator_ok<
+    Law, R, D,
+    std::void_t<decltype(typename Law::template generator<R, D>(
+                    std::uint32_t{}, std::uint64_t{}, std::declval<const lane_word_t<R>&>(),
+                    std::declval<const lane_word_t<R>&>())),
+                decltype(std::declval<typename Law::template generator<R, D>&>().next(
+                    std::declval<vec<R, D>&>()))>> : std::true_type {};
+
 }  // namespace concept_detail
 
 /// `T::scalar_type` when @p T declares it, else @p Fallback (lets an engine's signature be formed
@@ -303,6 +340,17 @@ struct is_reducer<no_reducer, D, T> : std::true_type {};
 /// is_reducer<Reducer, D, T>::value.
 template <class Reducer, int D, class T = double>
 inline constexpr bool is_reducer_v = is_reducer<Reducer, D, T>::value;
+
+/**
+ * @brief True when @p Law is a probe-law type for D-dimensional probes in precision @p T (see
+ *        the file comment), with SIMD packs of T too when @p Packs.
+ */
+template <class Law, int D, class T, bool Packs = false>
+struct is_probe_law_type
+    : std::bool_constant<concept_detail::probe_generator_ok<Law, T, D>::value &&
+                         (!Packs ||
+                          concept_detail::probe_generator_ok<Law, detail::cpu_pack_t<T>, D>::value)> {
+};
 
 /// True when langevin<Score, D, Vectorizable> can be built on @p Score (see the file comment).
 template <class Score, int D, bool Vectorizable = true>
@@ -388,6 +436,28 @@ struct reducer_requirements {
   static constexpr bool value =
       is_reducer<Reducer, D, T>::value &&
       (!Packs || is_reducer<Reducer, D, detail::cpu_pack_t<T>>::value);
+};
+
+/**
+ * @brief Checks @p Law as a probe law for D-dimensional probes in precision @p T (SIMD packs of T
+ *        too when @p Packs); each unmet requirement is a `static_assert` that names it.
+ */
+template <class Law, int D, class T, bool Packs = false>
+struct probe_law_requirements {
+  static_assert(concept_detail::has_probe_generator<Law, T, D>::value,
+                "a probe law needs `template <class R, int D> struct generator` (the probes of one "
+                "sample)");
+  static_assert(!concept_detail::has_probe_generator<Law, T, D>::value ||
+                    concept_detail::probe_generator_ok<Law, T, D>::value,
+                "a probe law's generator<R, D> needs a constructor (std::uint32_t probes, "
+                "std::uint64_t seed, const lane_word_t<R>& sub_lo, const lane_word_t<R>& sub_hi) "
+                "and `void next(vec<R, D>& v)`");
+  static_assert(!concept_detail::probe_generator_ok<Law, T, D>::value || !Packs ||
+                    concept_detail::probe_generator_ok<Law, detail::cpu_pack_t<T>, D>::value,
+                "a probe law used with a vectorizable score model needs generator<R, D> for R a "
+                "SIMD pack: the CPU backend draws the probes of several samples at once");
+  /// Whether every requirement holds.
+  static constexpr bool value = is_probe_law_type<Law, D, T, Packs>::value;
 };
 
 namespace concept_detail {

@@ -13,11 +13,18 @@
  *   orthonormalised (modified Gram–Schmidt, in draw order) and scaled by √D, so a block is k
  *   orthogonal directions with a uniformly random orientation. Each probe is marginally uniform
  *   on the √D-sphere, so E[v vᵀ] = I, and with k = D the block's estimates of tr A are exact.
+ *
+ * A probe law is also a type (concepts.hpp lists what it provides): a nested template
+ * `generator<R, D>` built from (M, seed, subsequence) that writes one probe per `next`. The four
+ * laws above are the types gaussian_probes, rademacher_probes, sphere_probes and
+ * orthogonal_probes; a user's law with E[v vᵀ] = I is written the same way and passed to
+ * sliced_score_matching in place of ssm_options::law.
  */
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "scorepath/config.hpp"
 #include "scorepath/math.hpp"
@@ -115,5 +122,33 @@ class probe_generator {
   using basis_storage = std::conditional_t<Law == probe_law::orthogonal, vec<R, D>[D], empty[1]>;
   basis_storage basis_;
 };
+
+/**
+ * @brief One of the four named laws as a probe-law type (the form a user-supplied law takes).
+ *
+ * A probe law type provides `template <class R, int D> generator`, constructible from
+ * (std::uint32_t probes, std::uint64_t seed, lane_word_t<R> sub_lo, lane_word_t<R> sub_hi) and
+ * with `void next(vec<R, D>& v)`, both `SCOREPATH_HDI`; R is the scalar type or a SIMD pack of
+ * it (one sample per lane), so a generator draws through philox_normals<R> / philox_words.
+ */
+template <probe_law Law>
+struct named_probe_law {
+  /// The enum value this type stands for.
+  static constexpr probe_law law = Law;
+  /// Probes of one sample (or one per lane).
+  template <class R, int D>
+  using generator = probe_generator<Law, R, D>;
+};
+
+using gaussian_probes = named_probe_law<probe_law::gaussian>;      ///< v ~ N(0, I)
+using rademacher_probes = named_probe_law<probe_law::rademacher>;  ///< v_i = ±1
+using sphere_probes = named_probe_law<probe_law::sphere>;          ///< uniform on the √D-sphere
+using orthogonal_probes = named_probe_law<probe_law::orthogonal>;  ///< orthogonal blocks
+
+/// True for the four named law types (their CUDA kernels are compiled with each model's).
+template <class Law>
+struct is_named_probe_law : std::false_type {};
+template <probe_law L>
+struct is_named_probe_law<named_probe_law<L>> : std::true_type {};
 
 }  // namespace scorepath

@@ -160,8 +160,64 @@ inline loss_estimate to_loss(const moment_accumulator& acc, double scale) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// The work of both sliced_score_matching overloads: @p Law is void for the named law in
+/// `opt.law`, else a probe-law type (then `opt.law` is not read).
+template <class Law, class Model, class T>
+ssm_report run_sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
+                                     input_span<T> samples, const ssm_options& opt,
+                                     const ssm_outputs<T>& out) {
+  constexpr bool given_law = !std::is_void_v<Law>;
+  constexpr bool user_law = given_law && !is_named_probe_law<Law>::value;
+  ssm_options checked = opt;
+  if constexpr (given_law) {
+    if constexpr (user_law) {
+      checked.law = probe_law::gaussian;  // not used: the law type draws the probes
+    } else {
+      checked.law = Law::law;
+    }
+  }
+  ssm_plan<T> plan = make_ssm_plan<T, Model::dim>(ctx, samples, checked, out);
+  if (ctx.kind() == backend::cuda && (user_law || !ssm_cuda_compiled<Model>::value)) {
+    throw unavailable_error(user_law ? "CUDA kernels are compiled for the four named probe laws; "
+                                       "a user-supplied law runs on the CPU backend"
+                                     : "no CUDA kernel is compiled for this score model; use the "
+                                       "CPU backend",
+                            __FILE__, __LINE__);
+  }
+  if constexpr (has_device_view<Model>::value) {
+    // A model with a device view (the MLP) refuses what the device cannot hold before the
+    // stream advances.
+    if (ctx.kind() == backend::cuda) (void)model.view();
+  }
+  ssm_report report;
+  report.used = ctx.kind();
+  grouped_moments totals(plan.rows());
+  plan.seed = rng.seed();
+  plan.base_subsequence = rng.reserve(plan.count);
+  // The range this call took, even when another thread reserves from the same stream.
+  report.rng = rng_state{plan.seed, plan.base_subsequence};
+  if (ctx.kind() == backend::cuda) {
+    if constexpr (ssm_cuda_compiled<Model>::value && !user_law) {
+      ssm_run_cuda(ctx, plan, model, totals);
+    }
+  } else if constexpr (user_law) {
+    ssm_run_cpu_law<Law>(ctx, plan, model, totals);
+  } else {
+    ssm_run_cpu(ctx, plan, model, totals);
+  }
+  report.ssm = to_loss(totals.total(0), plan.scale);
+  report.ssm_vr = to_loss(totals.total(1), plan.scale);
+  if (plan.ism) report.ism = to_loss(totals.total(2), plan.scale);
+  return report;
+}
+
+}  // namespace detail
+
 /**
- * @brief Sliced score matching of @p model on @p samples (row-major N×D, [s·D + i]).
+ * @brief Sliced score matching of @p model on @p samples (row-major N×D, [s·D + i]) with probes
+ *        of the named law `opt.law`.
  *
  * Sample s draws its probes from subsequence `rng.reserve(N) + s`, so results do not depend on the
  * backend's thread count or chunking, and `report.rng` replays them.
@@ -179,34 +235,31 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
   static_assert(score_model_requirements<Model>::value,
                 "sliced_score_matching: the model lacks what scorepath/concepts.hpp lists");
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
-  detail::ssm_plan<T> plan = detail::make_ssm_plan<T, Model::dim>(ctx, samples, opt, out);
-  if (ctx.kind() == backend::cuda && !detail::ssm_cuda_compiled<Model>::value) {
-    throw unavailable_error("no CUDA kernel is compiled for this score model; use the CPU backend",
+  return detail::run_sliced_score_matching<void>(ctx, rng, model, samples, opt, out);
+} catch (const std::bad_alloc&) {
+  throw out_of_memory_error("sliced_score_matching: memory for the call could not be allocated",
                             __FILE__, __LINE__);
-  }
-  if constexpr (detail::has_device_view<Model>::value) {
-    // A model with a device view (the MLP) refuses what the device cannot hold before the
-    // stream advances.
-    if (ctx.kind() == backend::cuda) (void)model.view();
-  }
-  ssm_report report;
-  report.used = ctx.kind();
-  grouped_moments totals(plan.rows());
-  plan.seed = rng.seed();
-  plan.base_subsequence = rng.reserve(plan.count);
-  // The range this call took, even when another thread reserves from the same stream.
-  report.rng = rng_state{plan.seed, plan.base_subsequence};
-  if (ctx.kind() == backend::cuda) {
-    if constexpr (detail::ssm_cuda_compiled<Model>::value) {
-      detail::ssm_run_cuda(ctx, plan, model, totals);
-    }
-  } else {
-    detail::ssm_run_cpu(ctx, plan, model, totals);
-  }
-  report.ssm = detail::to_loss(totals.total(0), plan.scale);
-  report.ssm_vr = detail::to_loss(totals.total(1), plan.scale);
-  if (plan.ism) report.ism = detail::to_loss(totals.total(2), plan.scale);
-  return report;
+}
+
+/**
+ * @brief Sliced score matching with probes of the law type @p Law: one of gaussian_probes,
+ *        rademacher_probes, sphere_probes, orthogonal_probes (the same numbers as the named law
+ *        in `opt.law`), or a user-supplied law with E[v vᵀ] = I (concepts.hpp); `opt.law` is not
+ *        read. A user-supplied law runs on the CPU backend (the CUDA kernels are compiled for
+ *        the named laws).
+ * @throw as the overload above; unavailable_error on CUDA for a user-supplied law
+ */
+template <class Law, class Model, class T = scalar_type_or_t<Model>>
+ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
+                                 const Law& law, input_span<T> samples, const ssm_options& opt,
+                                 const ssm_outputs<T>& out = {}) try {
+  static_assert(score_model_requirements<Model>::value,
+                "sliced_score_matching: the model lacks what scorepath/concepts.hpp lists");
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
+  static_assert(probe_law_requirements<Law, Model::dim, T, is_vectorizable<Model>::value>::value,
+                "sliced_score_matching: the probe law lacks what scorepath/concepts.hpp lists");
+  (void)law;
+  return detail::run_sliced_score_matching<Law>(ctx, rng, model, samples, opt, out);
 } catch (const std::bad_alloc&) {
   throw out_of_memory_error("sliced_score_matching: memory for the call could not be allocated",
                             __FILE__, __LINE__);
@@ -219,6 +272,15 @@ ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Mode
                                  const ssm_outputs<T>& out = {}) {
   return sliced_score_matching(ctx, rng, model, host_input(samples.data(), samples.size()), opt,
                                out);
+}
+
+/// Convenience overload for host samples in a vector, with probes of the law type @p Law.
+template <class Law, class Model, class T = scalar_type_or_t<Model>>
+ssm_report sliced_score_matching(const context& ctx, rng_stream& rng, const Model& model,
+                                 const Law& law, const std::vector<T>& samples,
+                                 const ssm_options& opt, const ssm_outputs<T>& out = {}) {
+  return sliced_score_matching(ctx, rng, model, law, host_input(samples.data(), samples.size()),
+                               opt, out);
 }
 
 }  // namespace scorepath

@@ -32,10 +32,11 @@ struct ssm_run {
   std::vector<T> projections, divergences, probes, ssm_ps, ssm_vr_ps, ism_ps;
 };
 
-/// sliced_score_matching with every output kept (NaN-filled first, so a gap shows).
-template <class Model, class T = typename Model::scalar_type>
-ssm_run<T> run_ssm(const context& ctx, rng_stream& rng, const Model& model,
-                   const std::vector<T>& samples, const ssm_options& opt) {
+/// @p call(outputs) with every output of sliced_score_matching kept (NaN-filled first, so a gap
+/// shows).
+template <class Model, class T, class Call>
+ssm_run<T> run_ssm_keeping_all(const std::vector<T>& samples, const ssm_options& opt,
+                               Call&& call) {
   constexpr int D = Model::dim;
   const std::size_t n = samples.size() / D;
   const std::size_t m = opt.probes;
@@ -56,8 +57,26 @@ ssm_run<T> run_ssm(const context& ctx, rng_stream& rng, const Model& model,
     r.ism_ps.assign(n, nan);
     out.ism_per_sample = host_output(r.ism_ps.data(), r.ism_ps.size());
   }
-  r.report = sliced_score_matching(ctx, rng, model, samples, opt, out);
+  r.report = call(out);
   return r;
+}
+
+/// sliced_score_matching with the named law opt.law and every output kept.
+template <class Model, class T = typename Model::scalar_type>
+ssm_run<T> run_ssm(const context& ctx, rng_stream& rng, const Model& model,
+                   const std::vector<T>& samples, const ssm_options& opt) {
+  return run_ssm_keeping_all<Model>(samples, opt, [&](const ssm_outputs<T>& out) {
+    return sliced_score_matching(ctx, rng, model, samples, opt, out);
+  });
+}
+
+/// sliced_score_matching with the probe-law type @p law and every output kept.
+template <class Law, class Model, class T = typename Model::scalar_type>
+ssm_run<T> run_ssm(const context& ctx, rng_stream& rng, const Model& model, const Law& law,
+                   const std::vector<T>& samples, const ssm_options& opt) {
+  return run_ssm_keeping_all<Model>(samples, opt, [&](const ssm_outputs<T>& out) {
+    return sliced_score_matching(ctx, rng, model, law, samples, opt, out);
+  });
 }
 
 /// A Gaussian score with a random full precision (random_spd_precision, diagonal from ½) and a

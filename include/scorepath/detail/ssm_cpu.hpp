@@ -93,8 +93,8 @@ struct ssm_cpu_sink {
   }
 };
 
-/// Runs @p plan on the CPU for probe law @p Law and @p K tangents per dual evaluation.
-template <probe_law Law, int K, class Model, class T>
+/// Runs @p plan on the CPU for probe-law type @p Law and @p K tangents per dual evaluation.
+template <class Law, int K, class Model, class T>
 void ssm_run_cpu_with(const context& ctx, const ssm_plan<T>& plan, const Model& model,
                       grouped_moments& totals) {
   using R = ssm_cpu_lane_t<Model, T>;
@@ -115,7 +115,7 @@ void ssm_run_cpu_with(const context& ctx, const ssm_plan<T>& plan, const Model& 
           gather_sample_lanes(x, plan.samples, first, count);  // results of extra lanes unused
           lane_word_t<R> lo, hi;
           subsequence_lanes<R>(plan.base_subsequence, first, lo, hi);
-          probe_generator<Law, R, D> gen(plan.probes, plan.seed, lo, hi);
+          typename Law::template generator<R, D> gen(plan.probes, plan.seed, lo, hi);
           const ssm_cpu_sink<T, D> sink{plan, first, count};
           const ssm_sample_terms<R> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
           lane_store(scratch.data() + lane0, terms.ssm);
@@ -137,13 +137,24 @@ void ssm_run_cpu_with(const context& ctx, const ssm_plan<T>& plan, const Model& 
       fold_into(totals));
 }
 
-/// Runs @p plan on the CPU; statistics (block-ordered) go to @p totals. The law/tangent dispatch
-/// only picks the instantiation: the work is in a named function, not in the generic lambda.
+/// Runs @p plan on the CPU with probes of law type @p Law (plan.law is not read); statistics
+/// (block-ordered) go to @p totals.
+template <class Law, class Model, class T>
+void ssm_run_cpu_law(const context& ctx, const ssm_plan<T>& plan, const Model& model,
+                     grouped_moments& totals) {
+  dispatch_tangents(plan.probes, [&](auto k_tag) {
+    ssm_run_cpu_with<Law, decltype(k_tag)::value>(ctx, plan, model, totals);
+  });
+}
+
+/// Runs @p plan on the CPU with the named law plan.law. The law/tangent dispatch only picks the
+/// instantiation: the work is in a named function, not in the generic lambda.
 template <class Model, class T>
 void ssm_run_cpu(const context& ctx, const ssm_plan<T>& plan, const Model& model,
                  grouped_moments& totals) {
   dispatch_law_and_tangents(plan.law, plan.probes, [&](auto law_tag, auto k_tag) {
-    ssm_run_cpu_with<decltype(law_tag)::value, decltype(k_tag)::value>(ctx, plan, model, totals);
+    ssm_run_cpu_with<named_probe_law<decltype(law_tag)::value>, decltype(k_tag)::value>(
+        ctx, plan, model, totals);
   });
 }
 

@@ -59,18 +59,22 @@ inline constexpr int cuda_max_tangents = [] {
 template <int D>
 inline constexpr int ism_tangents = D < 8 ? D : 8;
 
+/// Calls f(k_tag) with a std::integral_constant tag for the tangent count for M = @p probes.
+template <int MaxK = 8, class F>
+void dispatch_tangents(std::uint32_t probes, F&& f) {
+  switch (ssm_tangents(probes, MaxK)) {
+    case 8: f(std::integral_constant<int, (MaxK < 8 ? MaxK : 8)>{}); break;
+    case 4: f(std::integral_constant<int, (MaxK < 4 ? MaxK : 4)>{}); break;
+    case 2: f(std::integral_constant<int, (MaxK < 2 ? MaxK : 2)>{}); break;
+    default: f(std::integral_constant<int, 1>{}); break;
+  }
+}
+
 /// Calls f(law_tag, k_tag) with std::integral_constant tags for the law and tangent count.
 template <int MaxK = 8, class F>
 void dispatch_law_and_tangents(probe_law law, std::uint32_t probes, F&& f) {
   auto with_k = [&](auto law_tag) {
-    constexpr probe_law L = decltype(law_tag)::value;
-    using law_t = std::integral_constant<probe_law, L>;
-    switch (ssm_tangents(probes, MaxK)) {
-      case 8: f(law_t{}, std::integral_constant<int, (MaxK < 8 ? MaxK : 8)>{}); break;
-      case 4: f(law_t{}, std::integral_constant<int, (MaxK < 4 ? MaxK : 4)>{}); break;
-      case 2: f(law_t{}, std::integral_constant<int, (MaxK < 2 ? MaxK : 2)>{}); break;
-      default: f(law_t{}, std::integral_constant<int, 1>{}); break;
-    }
+    dispatch_tangents<MaxK>(probes, [&](auto k_tag) { f(law_tag, k_tag); });
   };
   switch (law) {
     case probe_law::gaussian: with_k(std::integral_constant<probe_law, probe_law::gaussian>{}); break;
