@@ -59,6 +59,36 @@ inline auto no_fold() {
 }
 
 /**
+ * @brief Runs body(k, scratch) for k = 0 … count − 1 on at most ctx.threads() OpenMP threads (at
+ *        most one per item), each thread with its own @p Scratch sized by init(scratch). Items
+ *        must write only what is theirs; an exception from init or body reaches the caller after
+ *        the region (a std::bad_alloc as out_of_memory_error).
+ */
+template <class Scratch, class Init, class Body>
+void cpu_for_each(const context& ctx, std::uint64_t count, cpu_block_schedule schedule,
+                  Init&& init, Body&& body) {
+  const int threads = cpu_threads_for(ctx, count);
+  const auto item_count = static_cast<std::int64_t>(count);
+  omp_exception_trap trap;
+#pragma omp parallel num_threads(threads)
+  {
+    Scratch scratch;
+    trap.run([&] { init(scratch); });
+    auto run_item = [&](std::int64_t k) {
+      trap.run([&] { body(static_cast<std::uint64_t>(k), scratch); });
+    };
+    if (schedule == cpu_block_schedule::even) {
+#pragma omp for schedule(static)
+      for (std::int64_t k = 0; k < item_count; ++k) run_item(k);
+    } else {
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t k = 0; k < item_count; ++k) run_item(k);
+    }
+  }
+  trap.rethrow_if_failed();
+}
+
+/**
  * @brief Runs @p body over every block of @p run on ctx.threads() OpenMP threads (at most one per
  *        block of a chunk), folding each chunk's per-block results in block order.
  * @tparam Result what a block gives (results_per_block of them per block)
@@ -73,28 +103,9 @@ void cpu_run_blocks(const context& ctx, const block_decomposition& run, cpu_bloc
     const item_range chunk = run.chunk(c);
     const std::uint64_t blocks = block_decomposition::block_count(chunk);
     results.assign(blocks * results_per_block, Result{});
-    const int threads = cpu_threads_for(ctx, blocks);
-    const auto block_count = static_cast<std::int64_t>(blocks);
-    omp_exception_trap trap;
-#pragma omp parallel num_threads(threads)
-    {
-      Scratch scratch;
-      trap.run([&] { init(scratch); });
-      auto run_block = [&](std::int64_t b) {
-        trap.run([&] {
-          const auto k = static_cast<std::uint64_t>(b);
-          body(block_decomposition::block(chunk, k), scratch, results.data() + k * results_per_block);
-        });
-      };
-      if (schedule == cpu_block_schedule::even) {
-#pragma omp for schedule(static)
-        for (std::int64_t b = 0; b < block_count; ++b) run_block(b);
-      } else {
-#pragma omp for schedule(dynamic, 1)
-        for (std::int64_t b = 0; b < block_count; ++b) run_block(b);
-      }
-    }
-    trap.rethrow_if_failed();
+    cpu_for_each<Scratch>(ctx, blocks, schedule, init, [&](std::uint64_t k, Scratch& scratch) {
+      body(block_decomposition::block(chunk, k), scratch, results.data() + k * results_per_block);
+    });
     fold(static_cast<const Result*>(results.data()), block_decomposition::first_block(chunk), blocks);
     if (progress) progress(chunk.end(), run.items());
   }

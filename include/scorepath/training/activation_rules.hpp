@@ -1,0 +1,57 @@
+/**
+ * @file training/activation_rules.hpp
+ * @brief The hidden activations with their first and second derivatives, σ(z), σ'(z), σ''(z),
+ *        written once for the host and the device: the forward pass of a tile carries tangents
+ *        through σ', and the reverse sweep over those tangents needs σ''.
+ */
+#pragma once
+
+#include "scorepath/activations.hpp"
+#include "scorepath/config.hpp"
+#include "scorepath/math.hpp"
+#include "scorepath/scores/mlp_forward.hpp"
+
+namespace scorepath {
+
+/// σ(z) and its first two derivatives at one point.
+template <class T>
+struct activation_rule {
+  T value;   ///< σ(z)
+  T first;   ///< σ'(z)
+  T second;  ///< σ''(z)
+};
+
+/**
+ * @brief σ, σ' and σ'' of @p act at @p z.
+ *
+ * - softplus: σ' = s = sigmoid(z), σ'' = s(1 − s)
+ * - tanh: σ' = 1 − t², σ'' = −2t(1 − t²)
+ * - SiLU z·s: σ' = s(1 + z(1 − s)), σ'' = s(1 − s)(2 + z(1 − 2s))
+ * - ELU (α = 1): z, 1, 0 for z > 0; e^z − 1, e^z, e^z otherwise
+ */
+template <class T>
+SCOREPATH_HDI activation_rule<T> activation_rules(mlp_activation act, T z) {
+  switch (act) {
+    case mlp_activation::softplus: {
+      const T s = math::sigmoid(z);
+      return {math::softplus(z), s, s * (T(1) - s)};
+    }
+    case mlp_activation::tanh: {
+      const T t = math::tanh(z);
+      const T d = T(1) - t * t;
+      return {t, d, T(-2) * t * d};
+    }
+    case mlp_activation::silu: {
+      const T s = math::sigmoid(z);
+      return {z * s, s * (T(1) + z * (T(1) - s)), s * (T(1) - s) * (T(2) + z * (T(1) - T(2) * s))};
+    }
+    case mlp_activation::elu:
+    default: {
+      if (z > T(0)) return {z, T(1), T(0)};
+      const T e = math::exp(z);
+      return {math::expm1(z), e, e};
+    }
+  }
+}
+
+}  // namespace scorepath

@@ -1,0 +1,315 @@
+/**
+ * @file training/loss_gradient.hpp
+ * @brief A score-matching loss of an mlp_network on a batch of samples and its gradient in the
+ *        network's parameters, by a reverse sweep over the recorded forward-mode pass
+ *        (training/mlp_tape.hpp).
+ *
+ * Per sample x_s (D values), with S = S(x_s; θ) and, for the sliced losses, the M probes v_j that
+ * sliced_score_matching draws for it (the same Philox subsequence rule, so the per-sample losses
+ * agree with its per-sample outputs):
+ * - ssm:    (1/M) Σ_j [(v_jᵀS)² + 2 v_jᵀ J v_j]
+ * - ssm_vr: ‖S‖² + (2/M) Σ_j v_jᵀ J v_j
+ * - ism:    ‖S‖² + 2 tr J (exact, D basis tangents)
+ * - dsm:    ‖σ S(x_s + σε) + ε‖², ε ~ N(0, I) from the sample's subsequence: denoising score
+ *           matching at noise σ, weighted by λ = σ² (its minimiser is the score of the data
+ *           smoothed by N(0, σ²I))
+ * `half_scaling` halves every loss. The report gives the mean over samples and its standard
+ * error; the gradient is that of the mean. The batch is cut into tiles of tile_samples samples,
+ * tiles into at most gradient_groups groups by their order alone; a group's gradient is summed tile
+ * by tile on one thread and the groups are added in order, so the gradient is bitwise the same for
+ * any thread count.
+ */
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "scorepath/context.hpp"
+#include "scorepath/detail/cpu_driver.hpp"
+#include "scorepath/error.hpp"
+#include "scorepath/memory.hpp"
+#include "scorepath/normals.hpp"
+#include "scorepath/rng_stream.hpp"
+#include "scorepath/ssm.hpp"
+#include "scorepath/training/mlp_network.hpp"
+#include "scorepath/training/mlp_tape.hpp"
+#include "scorepath/training/runtime_probes.hpp"
+
+namespace scorepath {
+
+/// The loss a score network is trained on.
+enum class score_loss { ssm, ssm_vr, ism, dsm };
+
+/// Name of a loss ("ssm", "ssm_vr", "ism", "dsm").
+inline const char* to_string(score_loss loss) noexcept {
+  switch (loss) {
+    case score_loss::ssm: return "ssm";
+    case score_loss::ssm_vr: return "ssm_vr";
+    case score_loss::ism: return "ism";
+    case score_loss::dsm: return "dsm";
+  }
+  return "unknown";
+}
+
+/// What score_loss_gradient computes.
+struct loss_gradient_options {
+  score_loss loss = score_loss::ssm_vr;  ///< the loss
+  std::uint32_t probes = 1;              ///< M probes per sample (ssm, ssm_vr), 1 … 1024
+  probe_law law = probe_law::gaussian;   ///< probe law (ssm, ssm_vr)
+  bool half_scaling = false;             ///< halve the loss (Song et al.'s ½p² + q)
+  double noise_scale = 0.1;              ///< σ of dsm, > 0
+};
+
+/// What score_loss_gradient reports.
+struct loss_gradient_report {
+  loss_estimate loss;  ///< mean loss over the batch and its standard error
+  rng_state rng;       ///< stream state the probes or noise were drawn from (replay)
+};
+
+/// Samples per tile of the gradient engine.
+inline constexpr int gradient_tile_samples = 16;
+/// Most groups of tiles whose gradients are summed separately (memory: groups × parameters).
+inline constexpr std::uint64_t gradient_groups = 64;
+
+namespace detail {
+
+/// What a thread keeps from tile to tile.
+template <class T>
+struct gradient_scratch {
+  mlp_tape<T> tape;
+  std::vector<T> basis;   ///< D·D for orthogonal probes
+  std::vector<T> noise;   ///< D for dsm
+};
+
+/// Tangents per sample for @p opt in dimension @p dim.
+inline int gradient_tangents(const loss_gradient_options& opt, int dim) {
+  switch (opt.loss) {
+    case score_loss::ssm:
+    case score_loss::ssm_vr: return static_cast<int>(opt.probes);
+    case score_loss::ism: return dim;
+    case score_loss::dsm: return 0;
+  }
+  return 0;
+}
+
+/**
+ * @brief Fills the tile's input columns, runs it forward and backward, writes its per-sample
+ *        losses to @p losses and adds its gradient (scaled by the loss scale) to @p gradient
+ *        (null: loss only).
+ */
+template <class T>
+void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
+                   const loss_gradient_options& opt, const T* samples, std::uint64_t first,
+                   int n, std::uint64_t seed, std::uint64_t base, gradient_scratch<T>& scratch,
+                   double* losses, T* gradient) {
+  const int d = net.dim();
+  const int k = gradient_tangents(opt, d);
+  const int stride = 1 + k;
+  mlp_tape<T>& tape = scratch.tape;
+  if (tape.samples != n || tape.tangents != k) tape.size_for(net, n, k);
+  const T sigma = static_cast<T>(opt.noise_scale);
+  const T m = static_cast<T>(opt.probes);
+  T* in = tape.inputs[0].data();
+  for (int s = 0; s < n; ++s) {
+    const std::uint64_t id = first + static_cast<std::uint64_t>(s);
+    const T* x = samples + id * d;
+    T* col = in + static_cast<std::size_t>(s) * stride * d;
+    if (opt.loss == score_loss::dsm) {
+      std::uint32_t lo = 0, hi = 0;
+      subsequence_lanes<T>(base, id, lo, hi);
+      philox_normals<T> normals(seed, lo, hi);
+      T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
+      for (int i = 0; i < d; ++i) {
+        eps[i] = normals.next();
+        col[i] = x[i] + sigma * eps[i];
+      }
+      continue;
+    }
+    for (int i = 0; i < d; ++i) col[i] = x[i];
+    if (opt.loss == score_loss::ism) {
+      for (int t = 0; t < d; ++t) {
+        T* e = col + static_cast<std::size_t>(1 + t) * d;
+        for (int i = 0; i < d; ++i) e[i] = T(i == t ? 1 : 0);
+      }
+    } else {
+      draw_runtime_probes(opt.law, opt.probes, d, seed, base + id, col + d, scratch.basis.data());
+    }
+  }
+  tape_forward(net, transposed, tape);
+
+  const T scale = opt.half_scaling ? T(0.5) : T(1);
+  const T* out = tape.output.data();
+  T* adj = tape.adjoint.data();
+  for (int s = 0; s < n; ++s) {
+    const std::size_t c0 = static_cast<std::size_t>(s) * stride;
+    const T* score = out + c0 * d;
+    T* g = adj + c0 * d;
+    double loss = 0;
+    if (opt.loss == score_loss::dsm) {
+      const T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
+      for (int i = 0; i < d; ++i) {
+        const T r = sigma * score[i] + eps[i];
+        loss += static_cast<double>(r) * r;
+        g[i] = scale * T(2) * sigma * r;
+      }
+    } else {
+      T norm2 = T(0);
+      for (int i = 0; i < d; ++i) norm2 += score[i] * score[i];
+      const bool sliced = opt.loss == score_loss::ssm;
+      for (int i = 0; i < d; ++i) g[i] = sliced ? T(0) : scale * T(2) * score[i];
+      T quad = T(0), div = T(0);
+      for (int t = 1; t <= k; ++t) {
+        const T* v = in + (c0 + t) * d;
+        const T* jv = out + (c0 + t) * d;
+        T* gt = adj + (c0 + t) * d;
+        T p = T(0), q = T(0);
+        for (int i = 0; i < d; ++i) {
+          p += v[i] * score[i];
+          q += v[i] * jv[i];
+        }
+        if (opt.loss == score_loss::ism) {
+          div += jv[t - 1];
+          for (int i = 0; i < d; ++i) gt[i] = T(i == t - 1 ? 2 : 0) * scale;
+        } else {
+          quad += p * p;
+          div += q;
+          for (int i = 0; i < d; ++i) gt[i] = scale * T(2) / m * v[i];
+          if (sliced) {
+            for (int i = 0; i < d; ++i) g[i] += scale * T(2) / m * p * v[i];
+          }
+        }
+      }
+      if (opt.loss == score_loss::ssm) {
+        loss = (static_cast<double>(quad) + 2.0 * static_cast<double>(div)) / opt.probes;
+      } else if (opt.loss == score_loss::ssm_vr) {
+        loss = static_cast<double>(norm2) + 2.0 * static_cast<double>(div) / opt.probes;
+      } else {
+        loss = static_cast<double>(norm2) + 2.0 * static_cast<double>(div);
+      }
+    }
+    losses[first + s] = loss * static_cast<double>(scale);
+  }
+  if (gradient != nullptr) tape_backward(net, tape, gradient);
+}
+
+}  // namespace detail
+
+/**
+ * @brief The loss @p opt names of @p net on @p samples (row-major N×D), and its gradient in the
+ *        parameters (the flat layout of scores/mlp.hpp) written to @p gradient when wanted.
+ *
+ * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; the
+ * numbers do not depend on the thread count. Runs on the CPU backend.
+ *
+ * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
+ *        not a multiple of D, probes outside 1 … 1024, a law or loss out of range, a noise scale
+ *        that is not positive and finite, a gradient of the wrong size, device memory); nothing
+ *        is written then and the stream does not advance
+ * @throw unavailable_error for a CUDA context
+ * @throw out_of_memory_error when the working memory cannot be allocated
+ */
+template <class T>
+loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
+                                         const mlp_network<T>& net, input_span<T> samples,
+                                         const loss_gradient_options& opt,
+                                         output_span<T> gradient = {}) try {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
+  const int d = net.dim();
+  SCOREPATH_EXPECTS(samples.data != nullptr && samples.size > 0, "samples", "empty",
+                    "must hold at least one sample");
+  SCOREPATH_EXPECTS(samples.size % static_cast<std::size_t>(d) == 0, "samples size", samples.size,
+                    "must be a multiple of the network dimension " + std::to_string(d));
+  SCOREPATH_EXPECTS(samples.space == memory_space::host, "samples space", "device",
+                    "the gradient engine runs on the CPU and needs host memory");
+  const bool loss_ok = opt.loss == score_loss::ssm || opt.loss == score_loss::ssm_vr ||
+                       opt.loss == score_loss::ism || opt.loss == score_loss::dsm;
+  SCOREPATH_EXPECTS(loss_ok, "loss", static_cast<int>(opt.loss),
+                    "must be one of ssm, ssm_vr, ism, dsm");
+  const bool sliced = opt.loss == score_loss::ssm || opt.loss == score_loss::ssm_vr;
+  if (sliced) {
+    SCOREPATH_EXPECTS(opt.probes >= 1 && opt.probes <= 1024, "probes", opt.probes,
+                      "must be between 1 and 1024");
+    SCOREPATH_EXPECTS(is_probe_law(opt.law), "law", static_cast<int>(opt.law),
+                      "must be one of gaussian, rademacher, sphere, orthogonal");
+  }
+  if (opt.loss == score_loss::dsm) {
+    SCOREPATH_EXPECTS(std::isfinite(opt.noise_scale) && opt.noise_scale > 0, "noise_scale",
+                      opt.noise_scale, "must be positive and finite");
+  }
+  check_span_not_dangling(gradient, "gradient");
+  const std::size_t params = net.parameters().size();
+  if (gradient.wanted()) {
+    SCOREPATH_EXPECTS(gradient.size == params, "gradient size", gradient.size,
+                      "must equal the parameter count " + std::to_string(params));
+    SCOREPATH_EXPECTS(gradient.space == memory_space::host, "gradient space", "device",
+                      "the gradient engine runs on the CPU and needs host memory");
+  }
+  for (std::size_t k = 0; k < samples.size; ++k) {
+    if (!std::isfinite(static_cast<double>(samples.data[k]))) {
+      throw invalid_argument_error(
+          "samples[" + std::to_string(k / d) + "][" + std::to_string(k % d) + "]",
+          detail::to_text(samples.data[k]), "must be finite", __FILE__, __LINE__);
+    }
+  }
+  if (ctx.kind() == backend::cuda) {
+    throw unavailable_error("score_loss_gradient runs on the CPU backend", __FILE__, __LINE__);
+  }
+
+  const std::uint64_t n = samples.size / d;
+  const std::uint64_t tiles = (n + gradient_tile_samples - 1) / gradient_tile_samples;
+  const std::uint64_t tiles_per_group = (tiles + gradient_groups - 1) / gradient_groups;
+  const std::uint64_t groups = (tiles + tiles_per_group - 1) / tiles_per_group;
+  const int tangents = detail::gradient_tangents(opt, d);
+  std::vector<double> losses(n);
+  std::vector<T> group_gradients;
+  if (gradient.wanted()) group_gradients.assign(groups * params, T(0));
+  const std::vector<std::vector<T>> transposed = detail::transposed_weights(net);
+
+  loss_gradient_report report;
+  const std::uint64_t seed = rng.seed();
+  const std::uint64_t base = rng.reserve(n);
+  report.rng = rng_state{seed, base};
+  detail::cpu_for_each<detail::gradient_scratch<T>>(
+      ctx, groups, detail::cpu_block_schedule::balanced,
+      [&](detail::gradient_scratch<T>& scratch) {
+        scratch.tape.size_for(net, gradient_tile_samples, tangents);
+        if (opt.law == probe_law::orthogonal) scratch.basis.resize(static_cast<std::size_t>(d) * d);
+        scratch.noise.resize(static_cast<std::size_t>(gradient_tile_samples) * d);
+      },
+      [&](std::uint64_t g, detail::gradient_scratch<T>& scratch) {
+        T* grad = gradient.wanted() ? group_gradients.data() + g * params : nullptr;
+        const std::uint64_t last = std::min(tiles, (g + 1) * tiles_per_group);
+        for (std::uint64_t t = g * tiles_per_group; t < last; ++t) {
+          const std::uint64_t first = t * gradient_tile_samples;
+          const int count = static_cast<int>(std::min<std::uint64_t>(gradient_tile_samples, n - first));
+          detail::gradient_tile(net, transposed, opt, samples.data, first, count, seed, base,
+                                scratch, losses.data(), grad);
+        }
+      });
+
+  if (gradient.wanted()) {
+    for (std::size_t k = 0; k < params; ++k) {
+      double sum = 0;
+      for (std::uint64_t g = 0; g < groups; ++g) sum += group_gradients[g * params + k];
+      gradient.data[k] = static_cast<T>(sum / static_cast<double>(n));
+    }
+  }
+  double mean = 0;
+  for (double l : losses) mean += l;
+  mean /= static_cast<double>(n);
+  double var = 0;
+  for (double l : losses) var += (l - mean) * (l - mean);
+  report.loss.value = mean;
+  report.loss.count = n;
+  report.loss.std_error = n > 1 ? std::sqrt(var / static_cast<double>(n - 1) / n) : 0.0;
+  return report;
+} catch (const std::bad_alloc&) {
+  throw out_of_memory_error("score_loss_gradient: memory for the call could not be allocated",
+                            __FILE__, __LINE__);
+}
+
+}  // namespace scorepath

@@ -1,0 +1,211 @@
+/**
+ * @file training/mlp_tape.hpp
+ * @brief The forward pass of an mlp_network over a tile of samples with their tangents, recorded,
+ *        and the reverse sweep over it that gives the gradient of a loss in the parameters.
+ *
+ * A tile holds n samples, each with K tangents (probe directions, or basis vectors for the exact
+ * trace), as n·(1 + K) columns: column s·(1 + K) is sample s, columns s·(1 + K) + k (1 ≤ k ≤ K)
+ * its tangents. Each layer is then one matrix product over all columns, the bias added to the
+ * sample columns only; a hidden unit maps a sample column z to σ(z) and a tangent column ż to
+ * σ'(z)·ż. The output's sample column is S(x), its tangent columns J_S(x)v.
+ *
+ * The reverse sweep takes the loss's adjoints of the output columns and, layer by layer, adds
+ * Σ_c g_c h_cᵀ to ∂W, the sample columns' g to ∂b, and passes Wᵀg back; through a hidden unit the
+ * sample column's adjoint is ḡ·σ'(z) + Σ_k ġ_k·σ''(z)·ż_k and a tangent column's is ġ_k·σ'(z).
+ * Every product is written as rows of axpy updates so the compiler vectorises it; the order of
+ * every sum is fixed by the tile, never by a thread.
+ */
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "scorepath/training/activation_rules.hpp"
+#include "scorepath/training/mlp_network.hpp"
+
+namespace scorepath::detail {
+
+/// A thread's record of one tile's forward pass, reused from tile to tile.
+template <class T>
+struct mlp_tape {
+  int samples = 0;   ///< n
+  int tangents = 0;  ///< K
+  /// inputs[l]: the columns entering layer l, [c·w_l + i]; inputs[0] is filled by the caller.
+  std::vector<std::vector<T>> inputs;
+  /// pre[l]: layer l's pre-activations for hidden layers, [c·w_{l+1} + j].
+  std::vector<std::vector<T>> pre;
+  /// first[l], second[l]: σ' and σ'' at layer l's sample columns, [s·w_{l+1} + j].
+  std::vector<std::vector<T>> first, second;
+  /// The output columns S and J_S v, [c·D + i].
+  std::vector<T> output;
+  /// Adjoints flowing back, two buffers of the widest layer's columns.
+  std::vector<T> adjoint, adjoint_next;
+
+  int columns() const { return samples * (1 + tangents); }
+
+  /// Sizes the tape for @p n samples with @p k tangents each.
+  void size_for(const mlp_network<T>& net, int n, int k) {
+    samples = n;
+    tangents = k;
+    const int layers = net.layers();
+    const auto cols = static_cast<std::size_t>(columns());
+    inputs.resize(layers);
+    pre.resize(layers);
+    first.resize(layers);
+    second.resize(layers);
+    int widest = 0;
+    for (int l = 0; l <= layers; ++l) widest = std::max(widest, net.width(l));
+    for (int l = 0; l < layers; ++l) {
+      inputs[l].resize(cols * net.width(l));
+      if (l + 1 < layers) {
+        pre[l].resize(cols * net.width(l + 1));
+        first[l].resize(static_cast<std::size_t>(n) * net.width(l + 1));
+        second[l].resize(static_cast<std::size_t>(n) * net.width(l + 1));
+      }
+    }
+    output.resize(cols * net.dim());
+    adjoint.resize(cols * widest);
+    adjoint_next.resize(cols * widest);
+  }
+};
+
+/// out[c·n_out + j] = Σ_i W[j·n_in + i]·in[c·n_in + i] (+ b[j] on sample columns), with W given
+/// transposed (wt[i·n_out + j]) so each input value updates a contiguous row.
+template <class T>
+void tape_affine(const T* wt, const T* b, int n_in, int n_out, int cols, int stride, const T* in,
+                 T* out) {
+  for (int c = 0; c < cols; ++c) {
+    T* z = out + static_cast<std::size_t>(c) * n_out;
+    const T* h = in + static_cast<std::size_t>(c) * n_in;
+    if (c % stride == 0) {
+      for (int j = 0; j < n_out; ++j) z[j] = b[j];
+    } else {
+      for (int j = 0; j < n_out; ++j) z[j] = T(0);
+    }
+    for (int i = 0; i < n_in; ++i) {
+      const T hi = h[i];
+      const T* row = wt + static_cast<std::size_t>(i) * n_out;
+      for (int j = 0; j < n_out; ++j) z[j] += hi * row[j];
+    }
+  }
+}
+
+/**
+ * @brief The forward pass over the tile whose input columns are in tape.inputs[0].
+ * @param transposed every layer's W_l transposed ([i·w_{l+1} + j]), in layer order
+ */
+template <class T>
+void tape_forward(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
+                  mlp_tape<T>& tape) {
+  const int layers = net.layers();
+  const int cols = tape.columns();
+  const int stride = 1 + tape.tangents;
+  const T* params = net.parameters().data();
+  for (int l = 0; l < layers; ++l) {
+    const int n_in = net.width(l), n_out = net.width(l + 1);
+    const bool last = l + 1 == layers;
+    T* z = last ? tape.output.data() : tape.pre[l].data();
+    tape_affine(transposed[l].data(), params + net.bias_offset(l), n_in, n_out, cols, stride,
+                tape.inputs[l].data(), z);
+    if (last) break;
+    T* h = tape.inputs[l + 1].data();
+    for (int s = 0; s < tape.samples; ++s) {
+      const std::size_t c0 = static_cast<std::size_t>(s) * stride;
+      T* d1 = tape.first[l].data() + static_cast<std::size_t>(s) * n_out;
+      T* d2 = tape.second[l].data() + static_cast<std::size_t>(s) * n_out;
+      for (int j = 0; j < n_out; ++j) {
+        const activation_rule<T> r = activation_rules(net.activation(), z[c0 * n_out + j]);
+        h[c0 * n_out + j] = r.value;
+        d1[j] = r.first;
+        d2[j] = r.second;
+      }
+      for (int k = 1; k < stride; ++k) {
+        const std::size_t c = (c0 + k) * n_out;
+        for (int j = 0; j < n_out; ++j) h[c + j] = d1[j] * z[c + j];
+      }
+    }
+  }
+}
+
+/**
+ * @brief The reverse sweep: adds the tile's gradient to @p gradient (the flat parameter layout)
+ *        for the output adjoints in tape.adjoint ([c·D + i]); tape.adjoint is consumed.
+ */
+template <class T>
+void tape_backward(const mlp_network<T>& net, mlp_tape<T>& tape, T* gradient) {
+  const int layers = net.layers();
+  const int cols = tape.columns();
+  const int stride = 1 + tape.tangents;
+  const T* params = net.parameters().data();
+  for (int l = layers - 1; l >= 0; --l) {
+    const int n_in = net.width(l), n_out = net.width(l + 1);
+    const T* g = tape.adjoint.data();
+    const T* h = tape.inputs[l].data();
+    T* dw = gradient + net.weights_offset(l);
+    T* db = gradient + net.bias_offset(l);
+    for (int c = 0; c < cols; ++c) {
+      const T* gc = g + static_cast<std::size_t>(c) * n_out;
+      const T* hc = h + static_cast<std::size_t>(c) * n_in;
+      if (c % stride == 0) {
+        for (int j = 0; j < n_out; ++j) db[j] += gc[j];
+      }
+      for (int j = 0; j < n_out; ++j) {
+        const T gj = gc[j];
+        T* row = dw + static_cast<std::size_t>(j) * n_in;
+        for (int i = 0; i < n_in; ++i) row[i] += gj * hc[i];
+      }
+    }
+    if (l == 0) break;
+    // Back through W_l: the adjoints of layer l's inputs, which are hidden activations.
+    const T* w = params + net.weights_offset(l);
+    T* dh = tape.adjoint_next.data();
+    for (int c = 0; c < cols; ++c) {
+      const T* gc = g + static_cast<std::size_t>(c) * n_out;
+      T* dc = dh + static_cast<std::size_t>(c) * n_in;
+      for (int i = 0; i < n_in; ++i) dc[i] = T(0);
+      for (int j = 0; j < n_out; ++j) {
+        const T gj = gc[j];
+        const T* row = w + static_cast<std::size_t>(j) * n_in;
+        for (int i = 0; i < n_in; ++i) dc[i] += gj * row[i];
+      }
+    }
+    // Back through the activation of layer l − 1 (width n_in), in place.
+    const T* z = tape.pre[l - 1].data();
+    for (int s = 0; s < tape.samples; ++s) {
+      const std::size_t c0 = static_cast<std::size_t>(s) * stride;
+      const T* d1 = tape.first[l - 1].data() + static_cast<std::size_t>(s) * n_in;
+      const T* d2 = tape.second[l - 1].data() + static_cast<std::size_t>(s) * n_in;
+      T* prim = dh + c0 * n_in;
+      for (int i = 0; i < n_in; ++i) prim[i] *= d1[i];
+      for (int k = 1; k < stride; ++k) {
+        const std::size_t c = (c0 + k) * n_in;
+        for (int i = 0; i < n_in; ++i) {
+          prim[i] += dh[c + i] * d2[i] * z[c + i];
+          dh[c + i] *= d1[i];
+        }
+      }
+    }
+    std::swap(tape.adjoint, tape.adjoint_next);
+  }
+}
+
+/// Every layer's weights transposed, [l][i·w_{l+1} + j].
+template <class T>
+std::vector<std::vector<T>> transposed_weights(const mlp_network<T>& net) {
+  std::vector<std::vector<T>> out(net.layers());
+  const T* params = net.parameters().data();
+  for (int l = 0; l < net.layers(); ++l) {
+    const int n_in = net.width(l), n_out = net.width(l + 1);
+    const T* w = params + net.weights_offset(l);
+    out[l].resize(static_cast<std::size_t>(n_in) * n_out);
+    for (int j = 0; j < n_out; ++j) {
+      for (int i = 0; i < n_in; ++i) {
+        out[l][static_cast<std::size_t>(i) * n_out + j] = w[static_cast<std::size_t>(j) * n_in + i];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace scorepath::detail
