@@ -9,6 +9,7 @@
 #include "model_checks.hpp"
 #include "simulate_command.hpp"
 #include "ssm_command.hpp"
+#include "train_command.hpp"
 #include "variance_command.hpp"
 
 namespace scorepath::cli {

@@ -16,6 +16,8 @@ void add_simulate_command(CLI::App& app, cli_mode mode);
 void add_ssm_command(CLI::App& app, cli_mode mode);
 /// `scorepath variance`: the probe-law variance study of the sliced divergence.
 void add_variance_command(CLI::App& app, cli_mode mode);
+/// `scorepath train`: trains an MLP score network on a data set.
+void add_train_command(CLI::App& app, cli_mode mode);
 /// `scorepath demo`: the library on built-in defaults, checked against exact values.
 void add_demo_command(CLI::App& app, cli_mode mode);
 

@@ -17,5 +17,6 @@ void run_simulate(const simulate_request&, const run_settings&) { reached("run_s
 void run_ssm_command(const ssm_settings&, const std::string&) { reached("run_ssm_command"); }
 void run_variance(const variance_settings&, checked_inputs&) { reached("run_variance"); }
 void run_demo(const run_settings&, std::uint64_t) { reached("run_demo"); }
+void run_train(const train_settings&, train_inputs&) { reached("run_train"); }
 
 }  // namespace scorepath::cli

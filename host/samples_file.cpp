@@ -90,9 +90,10 @@ double parse_sample_number(const std::string& text, double largest) {
   return v;
 }
 
-std::vector<double> read_samples_file(const std::string& path, int dim,
-                                      const samples_file_options& o) {
-  SCOREPATH_EXPECTS(dim >= 1, "dim", dim, "must be at least 1");
+namespace {
+
+/// The rows of the file; @p dim 0 takes the first row's length as D (written back to @p dim).
+std::vector<double> read_rows(const std::string& path, int& dim, const samples_file_options& o) {
   check_input_file(o.parameter, path, "samples file");
   std::ifstream in(path, std::ios::binary);
   SCOREPATH_EXPECTS(in.is_open(), o.parameter, path,
@@ -119,6 +120,7 @@ std::vector<double> read_samples_file(const std::string& path, int dim,
         }
         x.push_back(v);
       }
+      if (dim == 0) dim = static_cast<int>(fields.size());  // split_row never returns none
       SCOREPATH_EXPECTS(fields.size() == static_cast<std::size_t>(dim), where(o, path, line_no),
                         fields.size(), "must hold dim = " + std::to_string(dim) + " numbers");
     }
@@ -128,6 +130,20 @@ std::vector<double> read_samples_file(const std::string& path, int dim,
   }
   SCOREPATH_EXPECTS(!x.empty(), o.parameter, path, "must hold at least one sample");
   return x;
+}
+
+}  // namespace
+
+std::vector<double> read_samples_file(const std::string& path, int dim,
+                                      const samples_file_options& o) {
+  SCOREPATH_EXPECTS(dim >= 1, "dim", dim, "must be at least 1");
+  return read_rows(path, dim, o);
+}
+
+samples_table read_samples_file_any_dim(const std::string& path, const samples_file_options& o) {
+  samples_table table;
+  table.values = read_rows(path, table.dim, o);
+  return table;
 }
 
 }  // namespace scorepath

@@ -3,6 +3,7 @@
 // same seed; the exact score models agreeing with the laws; and the documented errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -105,7 +106,8 @@ TEST(Datasets, RingMixtureSamplesHaveTheMixturesMeanAndSecondMoments) {
 
 TEST(Datasets, TheSameSeedGivesTheSameSamplesAndAnotherSeedOthers) {
   for (distribution data : {distribution::gaussian, distribution::diagonal_gaussian,
-                            distribution::ring_mixture}) {
+                            distribution::ring_mixture, distribution::two_moons,
+                            distribution::checkerboard, distribution::swiss_roll}) {
     const std::vector<double> a = datasets::draw_samples(data, 2, 1000, 5);
     const std::vector<double> b = datasets::draw_samples(data, 2, 1000, 5);
     const std::vector<double> c = datasets::draw_samples(data, 2, 1000, 6);
@@ -115,6 +117,83 @@ TEST(Datasets, TheSameSeedGivesTheSameSamplesAndAnotherSeedOthers) {
     const std::vector<double> first = datasets::draw_samples(data, 2, 1, 5);
     EXPECT_TRUE(test_support::same_bits(first, std::vector<double>(a.begin(), a.begin() + 2)));
   }
+}
+
+TEST(Datasets, TwoMoonsLieOnTheirArcsWithTheirNoise) {
+  // The distance of a point to the nearest arc (radius 1 around (0, 0) for the upper moon, around
+  // (1, ½) for the lower) is at most the noise, |N(0, 0.1²I)| ≤ 0.6 (6σ in 2-D: p < 1e-7).
+  const std::size_t n = 20000;
+  const std::vector<double> x = datasets::draw_samples(distribution::two_moons, 2, n, 3);
+  std::size_t upper = 0;
+  double sum_sq = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const double a = x[2 * s], b = x[2 * s + 1];
+    const double d_up = std::fabs(std::hypot(a, b) - 1.0);
+    const double d_low = std::fabs(std::hypot(a - 1.0, b - 0.5) - 1.0);
+    const double d = std::min(d_up, d_low);
+    EXPECT_LT(d, 0.6) << s;
+    sum_sq += d * d;
+    upper += d_up < d_low;
+  }
+  // Each moon is drawn with probability ½ (binomial: 5 standard errors); the radial noise's mean
+  // square is below the full 2-D noise's 2·0.1².
+  EXPECT_NEAR(double(upper) / n, 0.5, 5 * std::sqrt(0.25 / n));
+  EXPECT_LT(sum_sq / n, 0.02);
+}
+
+TEST(Datasets, CheckerboardFillsItsDarkSquaresEvenly) {
+  const std::size_t n = 40000;
+  const std::vector<double> x = datasets::draw_samples(distribution::checkerboard, 2, n, 4);
+  double count[4][4] = {};
+  for (std::size_t s = 0; s < n; ++s) {
+    const double a = x[2 * s], b = x[2 * s + 1];
+    ASSERT_GE(a, -2.0);
+    ASSERT_LT(a, 2.0);
+    ASSERT_GE(b, -2.0);
+    ASSERT_LT(b, 2.0);
+    count[static_cast<int>(std::floor(a)) + 2][static_cast<int>(std::floor(b)) + 2] += 1;
+  }
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      if ((i + j) % 2 != 0) {
+        EXPECT_EQ(count[i][j], 0) << i << "," << j;
+      } else {
+        // Each dark square has probability 1/8: 5 binomial standard errors.
+        EXPECT_NEAR(count[i][j] / n, 0.125, 5 * std::sqrt(0.125 * 0.875 / n)) << i << "," << j;
+      }
+    }
+  }
+}
+
+TEST(Datasets, SwissRollRadiusFollowsItsAngle) {
+  // Without noise the point at angle t has radius t/3 with t in [3π/2, 9π/2]; with noise of 0.1
+  // per coordinate, the radius is within 0.6 of that range.
+  const std::size_t n = 20000;
+  const std::vector<double> x = datasets::draw_samples(distribution::swiss_roll, 2, n, 5);
+  const double pi = 3.14159265358979323846;
+  double mean_radius = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const double r = std::hypot(x[2 * s], x[2 * s + 1]);
+    EXPECT_GT(r, 1.5 * pi / 3 - 0.6) << s;
+    EXPECT_LT(r, 4.5 * pi / 3 + 0.6) << s;
+    mean_radius += r / n;
+  }
+  // t is uniform, so E[t/3] = π; the noise moves the mean radius by O(0.1²/r) only. The spread
+  // of t/3 is π/√3: 5 standard errors of the mean, plus 0.01 for the noise.
+  EXPECT_NEAR(mean_radius, pi, 5 * (pi / std::sqrt(3.0)) / std::sqrt(double(n)) + 0.01);
+}
+
+TEST(Datasets, NamesParseAndUnknownOnesAreRefused) {
+  EXPECT_EQ(datasets::parse_distribution("moons"), distribution::two_moons);
+  EXPECT_EQ(datasets::parse_distribution("swiss-roll"), distribution::swiss_roll);
+  EXPECT_EQ(datasets::parse_distribution("ring"), distribution::ring_mixture);
+  for (distribution d : {distribution::gaussian, distribution::diagonal_gaussian,
+                         distribution::ring_mixture, distribution::two_moons,
+                         distribution::checkerboard, distribution::swiss_roll}) {
+    EXPECT_EQ(datasets::parse_distribution(datasets::to_string(d)), d);
+  }
+  EXPECT_THROW(datasets::parse_distribution("spiral"), invalid_argument_error);
+  EXPECT_THROW(datasets::draw_samples(distribution::two_moons, 3, 10, 1), invalid_argument_error);
 }
 
 TEST(Datasets, TheScoreModelsAreTheScoresOfTheLaws) {

@@ -31,6 +31,25 @@ TEST(SamplesFile, ReadsBlankAndCommaSeparatedRowsAndSkipsComments) {
   EXPECT_EQ(parse_sample_number("-2.5e1"), -25.0);
 }
 
+TEST(SamplesFile, AnyDimensionTakesTheFirstRowsLength) {
+  const std::string path =
+      write_file("five.txt", "# a comment first\n1 2 3 4 5\n\n6, 7, 8, 9, 10\n");
+  const samples_table t = read_samples_file_any_dim(path);
+  EXPECT_EQ(t.dim, 5);
+  const std::vector<double> want = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  EXPECT_EQ(t.values, want);
+  const std::string ragged = write_file("ragged_any.txt", "1 2 3\n4 5\n");
+  try {
+    (void)read_samples_file_any_dim(ragged);
+    ADD_FAILURE() << "a short second row was accepted";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("dim = 3"), std::string::npos) << e.what();
+  }
+  const std::string empty = write_file("only_comments.txt", "# nothing\n\n");
+  EXPECT_THROW((void)read_samples_file_any_dim(empty), invalid_argument_error);
+}
+
 TEST(SamplesFile, MalformedFilesAreRefusedNamingFileLineAndColumn) {
   struct row {
     std::string name, text;

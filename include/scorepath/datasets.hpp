@@ -10,6 +10,13 @@
  * - `ring_mixture`: an equal-weight mixture of 8 Gaussians; in 2-D their means lie on a circle
  *   of radius 4 with variance ¼, otherwise at fixed pseudo-random points with unit variance.
  *
+ * and three 2-D data sets without a closed-form score, to train on:
+ * - `two_moons`: with t ~ U(0, π), (cos t, sin t) or (1 − cos t, ½ − sin t) with equal
+ *   probability, plus N(0, 0.1²I) noise;
+ * - `checkerboard`: uniform on the 8 dark squares of a 4 × 4 board of unit squares covering
+ *   [−2, 2]² (a square [i, i + 1) × [j, j + 1) is dark when i + j is even);
+ * - `swiss_roll`: with t ~ U(3π/2, 9π/2), (t cos t, t sin t)/3 plus N(0, 0.1²I) noise.
+ *
  * Each has its exact score model (gaussian_score, diagonal_gaussian_score,
  * gaussian_mixture_score), so the implicit score matching loss on its own data has expectation
  * −E‖S‖² (Stein's identity), which is −tr(precision) for the two Gaussians (expected_ism).
@@ -26,6 +33,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "scorepath/scores/gaussian.hpp"
@@ -34,7 +42,14 @@
 namespace scorepath::datasets {
 
 /// The built-in data distributions.
-enum class distribution { gaussian, diagonal_gaussian, ring_mixture };
+enum class distribution { gaussian, diagonal_gaussian, ring_mixture, two_moons, checkerboard, swiss_roll };
+
+/// Name of a distribution ("gaussian", "diagonal_gaussian", "ring_mixture", "two_moons",
+/// "checkerboard", "swiss_roll").
+const char* to_string(distribution data) noexcept;
+/// @brief Parses a distribution name (also "ring", "moons", "swiss-roll", "diag-gaussian").
+/// @throw invalid_argument_error naming `data`
+distribution parse_distribution(const std::string& text);
 
 /// Number of components of the ring mixture.
 inline constexpr int ring_mixture_components = 8;
@@ -96,7 +111,7 @@ gaussian_mixture_score<T, D, ring_mixture_components> ring_mixture_score() {
 
 /**
  * @brief E[ISM] of the exact score on its own data, −tr(precision), where it has a closed form
- *        (the two Gaussians); empty for the mixture.
+ *        (the two Gaussians); empty for the others.
  * @throw invalid_argument_error naming `dim` as draw_samples does
  */
 std::optional<double> expected_ism(distribution data, int dim);
@@ -106,7 +121,8 @@ std::optional<double> expected_ism(distribution data, int dim);
  *
  * Normals come from Philox key @p seed, subsequence 0, and mixture components from
  * subsequence 1, so the same arguments give the same samples on every machine.
- * @throw invalid_argument_error naming `dim` (not 2 for the Gaussian, below 1 otherwise) or `data`
+ * @throw invalid_argument_error naming `dim` (not 2 for the Gaussian and the three 2-D data sets,
+ *        below 1 otherwise) or `data`
  * @throw out_of_memory_error naming `samples` when n × dim values cannot be had
  */
 std::vector<double> draw_samples(distribution data, int dim, std::uint64_t n, std::uint64_t seed);

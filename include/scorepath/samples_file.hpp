@@ -53,4 +53,18 @@ double parse_sample_number(const std::string& text,
 std::vector<double> read_samples_file(const std::string& path, int dim,
                                       const samples_file_options& options = {});
 
+/// Samples whose dimension the file itself gave.
+struct samples_table {
+  int dim = 0;                 ///< D, the length of the first row
+  std::vector<double> values;  ///< N rows of D numbers, row-major
+};
+
+/**
+ * @brief The samples of the file at @p path with D taken from its first row; every other row
+ *        must hold as many numbers.
+ * @throw invalid_argument_error as read_samples_file
+ */
+samples_table read_samples_file_any_dim(const std::string& path,
+                                        const samples_file_options& options = {});
+
 }  // namespace scorepath

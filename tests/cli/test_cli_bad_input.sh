@@ -49,7 +49,7 @@ printf '1e39 0.5\n' > "$work/float_overflow.txt"
 mkdir -p "$work/a_directory"
 
 # Every subcommand: unknown options and option values of the wrong type.
-for cmd in info simulate ssm variance demo; do
+for cmd in info simulate ssm variance train demo; do
   row "$cmd unknown option" "--frobnicate" -- "$cmd" --frobnicate
 done
 for cmd in simulate ssm variance demo; do
@@ -210,6 +210,47 @@ if (ulimit -v 150000; "$cli" info >/dev/null 2>&1); then
 else
   echo "skip memory-limit rows: the tool does not start under ulimit -v"
 fi
+
+# ---- train: every output under $out, none may appear -----------------------------------------
+train_files=(--out "$out/w.txt" --log-csv "$out/log.csv" --log-json "$out/log.json"
+             --checkpoint "$out/ck.json")
+printf '{"format": "something else"}\n' > "$work/not_a_checkpoint.json"
+row "train unknown data set" "'--data' = spiral" -- train --data spiral "${train_files[@]}"
+row "train moons in 3-D" "'--dim' = 3" -- train --data moons --dim 3 "${train_files[@]}"
+row "train one sample" "--samples" -- train --samples 1 "${train_files[@]}"
+row "train batch beyond the data" "'--batch' = 500" -- train --samples 100 --batch 500 \
+  "${train_files[@]}"
+row "train zero steps" "'--steps' = 0" -- train --steps 0 "${train_files[@]}"
+row "train unknown loss" "'--loss' = sm" -- train --loss sm "${train_files[@]}"
+row "train zero probes" "'--probes' = 0" -- train --probes 0 "${train_files[@]}"
+row "train probes beyond 1024" "'--probes' = 2000" -- train --probes 2000 "${train_files[@]}"
+row "train unknown law" "'--law' = cauchy" -- train --law cauchy "${train_files[@]}"
+row "train learning rate nan" "'--lr' = nan" -- train --lr nan "${train_files[@]}"
+row "train negative learning rate" "'--lr' = -0.1" -- train --lr -0.1 "${train_files[@]}"
+row "train ema of one" "'--ema' = 1" -- train --ema 1 "${train_files[@]}"
+row "train negative clip" "'--clip' = -1" -- train --clip -1 "${train_files[@]}"
+row "train zero noise scale" "'--noise-scale' = 0" -- train --loss dsm --noise-scale 0 \
+  "${train_files[@]}"
+row "train held-out beyond a half" "'--held-out' = 0.9" -- train --held-out 0.9 "${train_files[@]}"
+row "train zero hidden width" "--hidden" -- train --hidden 64,0 "${train_files[@]}"
+row "train unknown activation" "'--activation' = relu" -- train --activation relu \
+  "${train_files[@]}"
+row "train samples file with inf" "inf.txt" -- train --samples-file "$work/inf.txt" \
+  "${train_files[@]}"
+row "train ragged samples file" "ragged.txt" -- train --samples-file "$work/ragged.txt" \
+  "${train_files[@]}"
+row "train samples file missing" "--samples-file" -- train --samples-file "$work/none.txt" \
+  "${train_files[@]}"
+row "train resume missing" "--resume" -- train --resume "$work/none.json" "${train_files[@]}"
+row "train resume not a checkpoint" "is not a scorepath-train-checkpoint" -- train \
+  --resume "$work/not_a_checkpoint.json" "${train_files[@]}"
+row "train resume a weights file" "--resume" -- train --resume "$work/v2.txt" "${train_files[@]}"
+row "train checkpoint interval without a file" "--checkpoint-every" -- train \
+  --checkpoint-every 10 --out "$out/w.txt"
+row "train output in a missing directory" "--out" -- train --steps 1 --out "$out/no/w.txt"
+printf '0.1 0.2\n0.3 0.4\n0.5 0.6\n' > "$work/three_rows.txt"
+row "train output onto the samples file" "--log-csv" -- train --steps 1 --batch 1 \
+  --samples-file "$work/three_rows.txt" --log-csv "$work/three_rows.txt"
 
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scorepath/error.hpp"
@@ -103,6 +104,32 @@ class adam_optimizer {
       }
     }
     return r;
+  }
+
+  /**
+   * @brief Continues from a saved state (first_moment, second_moment, average and steps of an
+   *        optimizer with the same settings): the next step is the one that optimizer would take.
+   * @throw invalid_argument_error naming the vector whose length is not the parameter count, or
+   *        holding a value that is not finite (or negative, for the second moment)
+   */
+  void restore(std::vector<double> first, std::vector<double> second, std::vector<double> average,
+               std::uint64_t steps) {
+    auto check = [&](const std::vector<double>& v, const char* name, bool non_negative) {
+      SCOREPATH_EXPECTS(v.size() == m_.size(), std::string(name) + " size", v.size(),
+                        "must equal the parameter count " + std::to_string(m_.size()));
+      for (std::size_t k = 0; k < v.size(); ++k) {
+        SCOREPATH_EXPECTS(std::isfinite(v[k]) && (!non_negative || v[k] >= 0),
+                          std::string(name) + "[" + std::to_string(k) + "]", v[k],
+                          non_negative ? "must be finite and non-negative" : "must be finite");
+      }
+    };
+    check(first, "first_moment", false);
+    check(second, "second_moment", true);
+    check(average, "average", false);
+    m_ = std::move(first);
+    v_ = std::move(second);
+    ema_ = std::move(average);
+    steps_ = steps;
   }
 
   std::uint64_t steps() const { return steps_; }                 ///< steps taken

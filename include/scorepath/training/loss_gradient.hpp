@@ -199,24 +199,12 @@ void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>&
 }  // namespace detail
 
 /**
- * @brief The loss @p opt names of @p net on @p samples (row-major N×D), and its gradient in the
- *        parameters (the flat layout of scores/mlp.hpp) written to @p gradient when wanted.
- *
- * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; the
- * numbers do not depend on the thread count. Runs on the CPU backend.
- *
- * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
- *        not a multiple of D, probes outside 1 … 1024, a law or loss out of range, a noise scale
- *        that is not positive and finite, a gradient of the wrong size, device memory); nothing
- *        is written then and the stream does not advance
- * @throw unavailable_error for a CUDA context
- * @throw out_of_memory_error when the working memory cannot be allocated
+ * @brief Every check score_loss_gradient makes before it draws or computes anything, alone.
+ * @throw as score_loss_gradient
  */
 template <class T>
-loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
-                                         const mlp_network<T>& net, input_span<T> samples,
-                                         const loss_gradient_options& opt,
-                                         output_span<T> gradient = {}) try {
+void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input_span<T> samples,
+                            const loss_gradient_options& opt, output_span<T> gradient = {}) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   const int d = net.dim();
   SCOREPATH_EXPECTS(samples.data != nullptr && samples.size > 0, "samples", "empty",
@@ -258,6 +246,30 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
   if (ctx.kind() == backend::cuda) {
     throw unavailable_error("score_loss_gradient runs on the CPU backend", __FILE__, __LINE__);
   }
+}
+
+/**
+ * @brief The loss @p opt names of @p net on @p samples (row-major N×D), and its gradient in the
+ *        parameters (the flat layout of scores/mlp.hpp) written to @p gradient when wanted.
+ *
+ * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; the
+ * numbers do not depend on the thread count. Runs on the CPU backend.
+ *
+ * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
+ *        not a multiple of D, probes outside 1 … 1024, a law or loss out of range, a noise scale
+ *        that is not positive and finite, a gradient of the wrong size, device memory); nothing
+ *        is written then and the stream does not advance
+ * @throw unavailable_error for a CUDA context
+ * @throw out_of_memory_error when the working memory cannot be allocated
+ */
+template <class T>
+loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
+                                         const mlp_network<T>& net, input_span<T> samples,
+                                         const loss_gradient_options& opt,
+                                         output_span<T> gradient = {}) try {
+  validate_loss_gradient(ctx, net, samples, opt, gradient);
+  const int d = net.dim();
+  const std::size_t params = net.parameters().size();
 
   const std::uint64_t n = samples.size / d;
   const std::uint64_t tiles = (n + gradient_tile_samples - 1) / gradient_tile_samples;

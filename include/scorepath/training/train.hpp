@@ -43,12 +43,27 @@ struct train_options {
   std::uint64_t seed = 0;      ///< shuffles, probes and noise
 };
 
+/**
+ * @brief Where a run is: enough to continue it bit for bit (a checkpoint holds this and the
+ *        network's weights).
+ */
+struct train_state {
+  std::uint64_t step = 0;              ///< steps taken
+  std::vector<double> first_moment;    ///< Adam's m
+  std::vector<double> second_moment;   ///< Adam's v
+  std::vector<double> average;         ///< moving average of the weights
+  rng_state probes;                    ///< the probe and noise stream, next step's start
+};
+
 /// What one step reports to the callback.
 struct train_step {
   std::uint64_t step = 0;      ///< 1, 2, …
   loss_estimate loss;          ///< the batch's loss before the step
   double gradient_norm = 0.0;  ///< ‖∇‖ before clipping
   double learning_rate = 0.0;  ///< the step's learning rate after warm-up
+  /// The run's state after this step (valid during the callback): a checkpoint saves it with the
+  /// network's weights.
+  const train_state* state = nullptr;
 };
 
 /// How a run ended.
@@ -80,15 +95,14 @@ inline void epoch_order(std::uint64_t seed, std::uint64_t epoch, std::vector<std
 }  // namespace detail
 
 /**
- * @brief Trains @p net on @p data (row-major N×D) in place; calls @p on_step after every step.
- * @throw invalid_argument_error naming the option or input (as score_loss_gradient and
- *        adam_optimizer, and `steps` = 0, `batch` outside 1 … N, data of one sample); the network
- *        is unchanged then
- * @throw unavailable_error for a CUDA context
+ * @brief Every check train_score_model makes before it changes anything, alone: the data (at
+ *        least two samples, a whole number of rows, finite), `steps`, `batch`, the Adam settings,
+ *        the loss options (as validate_loss_gradient) and the resume state.
+ * @throw as train_score_model
  */
 template <class T>
-train_report train_score_model(const context& ctx, mlp_network<T>& net, input_span<T> data,
-                               const train_options& opt, const train_callback& on_step = {}) {
+void validate_training(const context& ctx, const mlp_network<T>& net, input_span<T> data,
+                       const train_options& opt, const train_state* resume = nullptr) {
   const int d = net.dim();
   SCOREPATH_EXPECTS(data.data != nullptr && data.size > 0, "data", "empty",
                     "must hold at least two samples");
@@ -99,8 +113,14 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
   SCOREPATH_EXPECTS(opt.steps >= 1, "steps", opt.steps, "must be at least 1");
   SCOREPATH_EXPECTS(opt.batch >= 1 && opt.batch <= n, "batch", opt.batch,
                     "must be between 1 and the data size " + std::to_string(n));
-  std::vector<double> initial(net.parameters().begin(), net.parameters().end());
-  adam_optimizer adam(opt.adam, initial);
+  adam_optimizer adam(opt.adam, std::vector<double>(net.parameters().size(), 0.0));
+  if (resume != nullptr && resume->step > 0) {
+    SCOREPATH_EXPECTS(resume->step <= opt.steps, "resume step", resume->step,
+                      "must not be beyond steps = " + std::to_string(opt.steps));
+    SCOREPATH_EXPECTS(resume->probes.seed == opt.seed + 1, "resume probes seed",
+                      resume->probes.seed, "must be seed + 1 = " + std::to_string(opt.seed + 1));
+    adam.restore(resume->first_moment, resume->second_moment, resume->average, resume->step);
+  }
   for (std::size_t k = 0; k < data.size; ++k) {
     if (!std::isfinite(static_cast<double>(data.data[k]))) {
       throw invalid_argument_error(
@@ -108,17 +128,56 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
           detail::to_text(data.data[k]), "must be finite", __FILE__, __LINE__);
     }
   }
+  // The loss options, on the first batch's worth of rows (all rows are finite by now).
+  validate_loss_gradient(ctx, net, input_span<T>{data.data, opt.batch * d, data.space}, opt.loss);
+}
+
+/**
+ * @brief Trains @p net on @p data (row-major N×D) in place until `opt.steps` steps have been
+ *        taken; calls @p on_step after every step.
+ *
+ * With @p resume (a state saved from a run with the same options and data, and @p net holding the
+ * weights saved with it), the run continues from there and ends exactly as the uninterrupted run
+ * would have; the state is updated as the run goes.
+ * @throw invalid_argument_error naming the option or input (as score_loss_gradient and
+ *        adam_optimizer, and `steps` = 0, `batch` outside 1 … N, data of one sample, a resume
+ *        state whose vectors do not match the network or whose step is beyond `steps`); the
+ *        network is unchanged then
+ * @throw unavailable_error for a CUDA context
+ */
+template <class T>
+train_report train_score_model(const context& ctx, mlp_network<T>& net, input_span<T> data,
+                               const train_options& opt, const train_callback& on_step = {},
+                               train_state* resume = nullptr) {
+  validate_training(ctx, net, data, opt, resume);
+  const int d = net.dim();
+  const std::uint64_t n = data.size / d;
+  std::vector<double> initial(net.parameters().begin(), net.parameters().end());
+  adam_optimizer adam(opt.adam, initial);
+  rng_stream probes(opt.seed + 1);
+  std::uint64_t first_step = 0;
+  if (resume != nullptr && resume->step > 0) {
+    adam.restore(resume->first_moment, resume->second_moment, resume->average, resume->step);
+    probes = rng_stream(resume->probes);
+    first_step = resume->step;
+  }
 
   train_report report;
-  rng_stream probes(opt.seed + 1);
+  report.steps = first_step;
+  train_state live;
+  train_state& state = resume != nullptr ? *resume : live;
   std::vector<std::uint64_t> order(n);
   std::vector<T> batch(opt.batch * d);
   std::vector<T> gradient(net.parameters().size());
   std::vector<T> weights = net.parameters();
   const std::uint64_t per_epoch = n / opt.batch;
-  for (std::uint64_t t = 0; t < opt.steps; ++t) {
+  std::uint64_t ordered_epoch = UINT64_MAX;
+  for (std::uint64_t t = first_step; t < opt.steps; ++t) {
     const std::uint64_t epoch = t / per_epoch, in_epoch = t % per_epoch;
-    if (in_epoch == 0) detail::epoch_order(opt.seed, epoch, order);
+    if (epoch != ordered_epoch) {
+      detail::epoch_order(opt.seed, epoch, order);
+      ordered_epoch = epoch;
+    }
     for (std::uint64_t b = 0; b < opt.batch; ++b) {
       const T* x = data.data + order[in_epoch * opt.batch + b] * d;
       for (int i = 0; i < d; ++i) batch[b * d + i] = x[i];
@@ -135,7 +194,12 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
         net.set_parameters(weights);
         report.steps = t + 1;
         report.last_loss = lr.loss;
-        train_step s{t + 1, lr.loss, ar.gradient_norm, ar.learning_rate};
+        state.step = t + 1;
+        state.first_moment = adam.first_moment();
+        state.second_moment = adam.second_moment();
+        state.average = adam.average();
+        state.probes = probes.state();
+        train_step s{t + 1, lr.loss, ar.gradient_norm, ar.learning_rate, &state};
         if (on_step && !on_step(s)) break;
         continue;
       }
