@@ -61,6 +61,22 @@ std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden);
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
                                           std::uint64_t seed);
 
+/**
+ * @brief Checks a flat parameter buffer against the widths (dim, hidden, dim).
+ * @throw invalid_argument_error naming `dim` or `hidden[l]` (as mlp_parameter_count),
+ *        `parameters size` (with the count the widths need) or `parameters[k]` (not finite)
+ */
+template <class T>
+void check_mlp_parameters(int dim, const std::vector<int>& hidden, const std::vector<T>& parameters) {
+  const std::size_t need = mlp_parameter_count(dim, hidden);
+  SCOREPATH_EXPECTS(parameters.size() == need, "parameters size", parameters.size(),
+                    "must equal " + std::to_string(need) + " for these widths");
+  for (std::size_t k = 0; k < parameters.size(); ++k) {
+    SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(parameters[k])),
+                      "parameters[" + std::to_string(k) + "]", parameters[k], "must be finite");
+  }
+}
+
 /// An MLP score model in D dimensions with parameters in precision T.
 template <class T, int D>
 class mlp_score {
@@ -78,13 +94,7 @@ class mlp_score {
    */
   mlp_score(std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
       : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
-    const std::size_t need = mlp_parameter_count(D, hidden_);
-    SCOREPATH_EXPECTS(params_.size() == need, "parameters size", params_.size(),
-                      "must equal " + std::to_string(need) + " for these widths");
-    for (std::size_t k = 0; k < params_.size(); ++k) {
-      SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(params_[k])),
-                        "parameters[" + std::to_string(k) + "]", params_[k], "must be finite");
-    }
+    check_mlp_parameters(D, hidden_, params_);
     widths_.push_back(D);
     widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());
     widths_.push_back(D);

@@ -39,13 +39,7 @@ class mlp_network {
    */
   mlp_network(int dim, std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
       : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
-    const std::size_t need = mlp_parameter_count(dim, hidden_);
-    SCOREPATH_EXPECTS(params_.size() == need, "parameters size", params_.size(),
-                      "must equal " + std::to_string(need) + " for these widths");
-    for (std::size_t k = 0; k < params_.size(); ++k) {
-      SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(params_[k])),
-                        "parameters[" + std::to_string(k) + "]", params_[k], "must be finite");
-    }
+    check_mlp_parameters(dim, hidden_, params_);
     widths_.push_back(dim);
     widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());
     widths_.push_back(dim);
@@ -85,12 +79,7 @@ class mlp_network {
    *        network is unchanged then
    */
   void set_parameters(std::vector<T> parameters) {
-    SCOREPATH_EXPECTS(parameters.size() == params_.size(), "parameters size", parameters.size(),
-                      "must equal " + std::to_string(params_.size()) + " for these widths");
-    for (std::size_t k = 0; k < parameters.size(); ++k) {
-      SCOREPATH_EXPECTS(std::isfinite(static_cast<double>(parameters[k])),
-                        "parameters[" + std::to_string(k) + "]", parameters[k], "must be finite");
-    }
+    check_mlp_parameters(dim(), hidden_, parameters);
     params_ = std::move(parameters);
   }
 
