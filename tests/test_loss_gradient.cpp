@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "scorepath/probes.hpp"
@@ -83,7 +84,9 @@ TEST_P(GradientFiniteDifferences, EveryParameterAgreesWithCentralDifferences) {
     worst = std::max(worst, err);
     EXPECT_LT(err, 1e-6) << "parameter " << k << ": sweep " << g[k] << ", differences " << fd;
   }
-  RecordProperty("worst_relative_error", std::to_string(worst));
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2e", worst);
+  RecordProperty("worst_relative_error", text);
 }
 
 std::vector<gradient_case> all_gradient_cases() {
