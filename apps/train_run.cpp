@@ -116,7 +116,7 @@ void run_precision(const train_settings& s, train_inputs& in) {
   const std::vector<T> held(in.held_out.begin(), in.held_out.end());
   const std::uint64_t train_rows = train.size() / in.dim, held_rows = held.size() / in.dim;
 
-  std::printf("train: %s, D = %d, %llu training and %llu held-out rows; MLP %d", 
+  std::printf("train: %s, D = %d, %llu training and %llu held-out rows; MLP %d",
               s.samples_file.empty() ? s.data.c_str() : s.samples_file.c_str(), in.dim,
               static_cast<unsigned long long>(train_rows),
               static_cast<unsigned long long>(held_rows), in.dim);
@@ -126,9 +126,8 @@ void run_precision(const train_settings& s, train_inputs& in) {
   if (opt.loss.loss == score_loss::ssm || opt.loss.loss == score_loss::ssm_vr) {
     std::printf(" (M = %u %s)", s.probes, s.law.c_str());
   }
-  std::printf("; Adam lr %g, batch %llu, %s%s\n", s.learning_rate,
-              static_cast<unsigned long long>(s.batch), s.precision.c_str(),
-              state.step > 0 ? "" : "");
+  std::printf("; Adam lr %g, batch %llu, %s\n", s.learning_rate,
+              static_cast<unsigned long long>(s.batch), s.precision.c_str());
   if (state.step > 0) {
     std::printf("resuming from %s at step %llu of %llu\n", s.resume.c_str(),
                 static_cast<unsigned long long>(state.step),

@@ -316,6 +316,17 @@ TEST(Train, BadInputIsRefusedAndTheNetworkIsUnchanged) {
   opt.batch = 10;
   opt.loss.probes = 0;
   refused(opt, x, "probes");
+  // Device memory is refused before a value is read (a host pointer stands in for it here).
+  train_options fine;
+  fine.batch = 10;
+  try {
+    train_score_model(cpu(), net, input_span<double>{x.data(), x.size(), memory_space::device},
+                      fine);
+    ADD_FAILURE() << "device data accepted";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_NE(std::string(e.what()).find("data space"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(net.parameters(), before);
 }
 
 }  // namespace

@@ -108,6 +108,8 @@ void validate_training(const context& ctx, const mlp_network<T>& net, input_span
                     "must hold at least two samples");
   SCOREPATH_EXPECTS(data.size % static_cast<std::size_t>(d) == 0, "data size", data.size,
                     "must be a multiple of the network dimension " + std::to_string(d));
+  SCOREPATH_EXPECTS(data.space == memory_space::host, "data space", "device",
+                    "training runs on the CPU and needs host memory");
   const std::uint64_t n = data.size / d;
   SCOREPATH_EXPECTS(n >= 2, "data", "1 sample", "must hold at least two samples");
   SCOREPATH_EXPECTS(opt.steps >= 1, "steps", opt.steps, "must be at least 1");
