@@ -32,6 +32,7 @@
 #include "scorepath/detail/cpu_driver.hpp"
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
+#include "scorepath/moments.hpp"
 #include "scorepath/normals.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/ssm.hpp"
@@ -310,14 +311,13 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
       gradient.data[k] = static_cast<T>(sum / static_cast<double>(n));
     }
   }
-  double mean = 0;
-  for (double l : losses) mean += l;
-  mean /= static_cast<double>(n);
-  double var = 0;
-  for (double l : losses) var += (l - mean) * (l - mean);
-  report.loss.value = mean;
-  report.loss.count = n;
-  report.loss.std_error = n > 1 ? std::sqrt(var / static_cast<double>(n - 1) / n) : 0.0;
+  // The per-sample losses reduced as sliced_score_matching reduces its terms: fixed blocks,
+  // merged in order.
+  moment_accumulator total;
+  for (std::uint64_t b = 0; b < n; b += statistics_block) {
+    total.merge(summarize_block(losses.data() + b, std::min(statistics_block, n - b)));
+  }
+  report.loss = detail::to_loss(total, 1.0);
   return report;
 } catch (const std::bad_alloc&) {
   throw out_of_memory_error("score_loss_gradient: memory for the call could not be allocated",
