@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <cmath>
+#include <cstddef>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -74,6 +76,22 @@ std::string to_text(const T& value) {
   out.precision(17);
   out << value;
   return out.str();
+}
+
+/**
+ * @brief Refuses the first value of a row-major table (rows of @p columns values) that is not
+ *        finite, naming it `<name>[row][column]` with its value.
+ * @throw invalid_argument_error
+ */
+template <class T>
+void require_finite_rows(const char* name, const T* values, std::size_t size, std::size_t columns) {
+  for (std::size_t k = 0; k < size; ++k) {
+    if (!std::isfinite(static_cast<double>(values[k]))) {
+      throw invalid_argument_error(std::string(name) + "[" + std::to_string(k / columns) + "][" +
+                                       std::to_string(k % columns) + "]",
+                                   to_text(values[k]), "must be finite", __FILE__, __LINE__);
+    }
+  }
 }
 }  // namespace detail
 

@@ -46,13 +46,7 @@ void check_score_request(const context& ctx, input_span<T> samples, const output
                     "must equal the samples size " + std::to_string(samples.size));
   SCOREPATH_EXPECTS(scores.space == memory_space::host, "scores space", "device",
                     "the CPU backend needs host memory");
-  for (std::size_t k = 0; k < samples.size; ++k) {
-    if (!std::isfinite(static_cast<double>(samples.data[k]))) {
-      throw invalid_argument_error(
-          "samples[" + std::to_string(k / D) + "][" + std::to_string(k % D) + "]",
-          to_text(samples.data[k]), "must be finite", __FILE__, __LINE__);
-    }
-  }
+  require_finite_rows("samples", samples.data, samples.size, D);
 }
 
 /// S(x) for @p n samples: the CPU driver's threads over blocks of samples, SIMD packs within a

@@ -112,13 +112,7 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   SCOREPATH_EXPECTS(!out.ism_per_sample.wanted() || opt.exact_ism, "ism_per_sample", "given",
                     "needs exact_ism");
   if (samples.space == memory_space::host) {
-    for (std::size_t k = 0; k < samples.size; ++k) {
-      if (!std::isfinite(static_cast<double>(samples.data[k]))) {
-        throw invalid_argument_error(
-            "samples[" + std::to_string(k / D) + "][" + std::to_string(k % D) + "]",
-            detail::to_text(samples.data[k]), "must be finite", __FILE__, __LINE__);
-      }
-    }
+    require_finite_rows("samples", samples.data, samples.size, D);
   }
 
   ssm_plan<T> plan;

@@ -237,13 +237,7 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
     SCOREPATH_EXPECTS(gradient.space == memory_space::host, "gradient space", "device",
                       "the gradient engine runs on the CPU and needs host memory");
   }
-  for (std::size_t k = 0; k < samples.size; ++k) {
-    if (!std::isfinite(static_cast<double>(samples.data[k]))) {
-      throw invalid_argument_error(
-          "samples[" + std::to_string(k / d) + "][" + std::to_string(k % d) + "]",
-          detail::to_text(samples.data[k]), "must be finite", __FILE__, __LINE__);
-    }
-  }
+  detail::require_finite_rows("samples", samples.data, samples.size, static_cast<std::size_t>(d));
   if (ctx.kind() == backend::cuda) {
     throw unavailable_error("score_loss_gradient runs on the CPU backend", __FILE__, __LINE__);
   }

@@ -123,13 +123,7 @@ void validate_training(const context& ctx, const mlp_network<T>& net, input_span
                       resume->probes.seed, "must be seed + 1 = " + std::to_string(opt.seed + 1));
     adam.restore(resume->first_moment, resume->second_moment, resume->average, resume->step);
   }
-  for (std::size_t k = 0; k < data.size; ++k) {
-    if (!std::isfinite(static_cast<double>(data.data[k]))) {
-      throw invalid_argument_error(
-          "data[" + std::to_string(k / d) + "][" + std::to_string(k % d) + "]",
-          detail::to_text(data.data[k]), "must be finite", __FILE__, __LINE__);
-    }
-  }
+  detail::require_finite_rows("data", data.data, data.size, static_cast<std::size_t>(d));
   // The loss options, on the first batch's worth of rows (all rows are finite by now).
   validate_loss_gradient(ctx, net, input_span<T>{data.data, opt.batch * d, data.space}, opt.loss);
 }
