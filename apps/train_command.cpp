@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include "command_runs.hpp"
 #include "commands.hpp"
@@ -133,7 +134,7 @@ train_inputs check_train(const train_settings& s) {
     check_library<double>(s, in);
   }
   if (!s.resume.empty()) {
-    const train_checkpoint c = read_checkpoint(s.resume);
+    train_checkpoint c = read_checkpoint(s.resume);
     const nlohmann::json want = train_config_json(s, in);
     for (const auto& [key, value] : want.items()) {
       SCOREPATH_EXPECTS(c.config.contains(key) && c.config[key] == value, "--resume", s.resume,
@@ -143,6 +144,8 @@ train_inputs check_train(const train_settings& s) {
     }
     SCOREPATH_EXPECTS(c.state.step <= s.steps, "--steps", s.steps,
                       "must be at least the checkpoint's step " + std::to_string(c.state.step));
+    in.resume_network = std::move(c.network);
+    in.resume_state = std::move(c.state);
   }
   return in;
 }

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "scorepath/context.hpp"
+#include "scorepath/mlp_file.hpp"
 #include "scorepath/training/train.hpp"
 
 namespace scorepath::cli {
@@ -48,6 +50,8 @@ struct train_inputs {
   std::vector<double> train;     ///< row-major
   std::vector<double> held_out;  ///< row-major, may be empty
   std::uint64_t data_checksum = 0;  ///< FNV-1a of the training and held-out values (resume check)
+  std::optional<mlp_description> resume_network;  ///< the --resume checkpoint's network, if any
+  train_state resume_state;                       ///< and its optimizer and stream state
 };
 
 /// The library's options for @p s (names already parsed and checked).

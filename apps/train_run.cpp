@@ -103,11 +103,11 @@ void run_precision(const train_settings& s, train_inputs& in) {
   const mlp_activation act = parse_mlp_activation(s.activation);
   std::optional<mlp_network<T>> made;
   train_state state;
-  if (!s.resume.empty()) {
-    train_checkpoint c = read_checkpoint(s.resume);
-    std::vector<T> weights(c.network.parameters.begin(), c.network.parameters.end());
-    made.emplace(c.network.dim, c.network.hidden, c.network.activation, std::move(weights));
-    state = std::move(c.state);
+  if (in.resume_network) {
+    const mlp_description& saved = *in.resume_network;
+    std::vector<T> weights(saved.parameters.begin(), saved.parameters.end());
+    made.emplace(saved.dim, saved.hidden, saved.activation, std::move(weights));
+    state = std::move(in.resume_state);
   } else {
     made.emplace(mlp_network<T>::random(in.dim, s.hidden, act, s.seed + 3));
   }
