@@ -241,6 +241,12 @@ TEST(LossGradient, BadInputIsRefusedBeforeTheStreamMoves) {
   no_noise.loss = score_loss::dsm;
   no_noise.noise_scale = 0;
   refused(no_noise, x, g.size(), "noise_scale");
+  try {
+    mlp_network<double>(2, {4}, static_cast<mlp_activation>(7), net.parameters());
+    ADD_FAILURE() << "an activation out of range was accepted";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'activation' = 7"), std::string::npos) << e.what();
+  }
   loss_gradient_options bad_loss;
   bad_loss.loss = static_cast<score_loss>(9);
   refused(bad_loss, x, g.size(), "loss");

@@ -77,6 +77,14 @@ void check_mlp_parameters(int dim, const std::vector<int>& hidden, const std::ve
   }
 }
 
+/// @brief Refuses an activation that is not one of the four. @throw invalid_argument_error
+///        naming `activation`
+inline void check_mlp_activation(mlp_activation act) {
+  SCOREPATH_EXPECTS(act == mlp_activation::softplus || act == mlp_activation::tanh ||
+                        act == mlp_activation::silu || act == mlp_activation::elu,
+                    "activation", static_cast<int>(act), "must be softplus, tanh, silu or elu");
+}
+
 /// An MLP score model in D dimensions with parameters in precision T.
 template <class T, int D>
 class mlp_score {
@@ -89,11 +97,12 @@ class mlp_score {
    * @param hidden hidden widths w₁ … w_L
    * @param act activation of the hidden layers
    * @param parameters the flat buffer described in the file comment
-   * @throw invalid_argument_error naming `hidden[l]`, `parameters size` (with the count the widths
-   *        need) or `parameters[k]` (not finite)
+   * @throw invalid_argument_error naming `activation` (not one of the four), `hidden[l]`,
+   *        `parameters size` (with the count the widths need) or `parameters[k]` (not finite)
    */
   mlp_score(std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
       : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
+    check_mlp_activation(act_);
     check_mlp_parameters(D, hidden_, params_);
     widths_.push_back(D);
     widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());

@@ -34,11 +34,12 @@ class mlp_network {
    * @param hidden hidden widths w₁ … w_L (may be empty: one affine layer)
    * @param act activation of the hidden layers
    * @param parameters the flat buffer (scores/mlp.hpp)
-   * @throw invalid_argument_error naming `dim`, `hidden[l]`, `parameters size` (with the count
-   *        the widths need) or `parameters[k]` (not finite)
+   * @throw invalid_argument_error naming `activation` (not one of the four), `dim`, `hidden[l]`,
+   *        `parameters size` (with the count the widths need) or `parameters[k]` (not finite)
    */
   mlp_network(int dim, std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
       : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
+    check_mlp_activation(act_);
     check_mlp_parameters(dim, hidden_, params_);
     widths_.push_back(dim);
     widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());
