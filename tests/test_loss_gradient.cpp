@@ -139,7 +139,7 @@ TEST(LossGradient, RuntimeProbesAreTheCompiledGeneratorsDraws) {
   constexpr int D = 5;
   for (probe_law law : all_laws) {
     std::vector<double> runtime(7 * D), basis(D * D);
-    draw_runtime_probes(law, 7, D, 1234, 987654321ull, runtime.data(), basis.data());
+    detail::draw_runtime_probes(law, 7, D, 1234, 987654321ull, runtime.data(), basis.data());
     std::uint32_t lo = 0, hi = 0;
     detail::subsequence_lanes<double>(987654321ull, 0, lo, hi);
     auto check = [&](auto law_tag) {

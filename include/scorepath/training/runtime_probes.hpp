@@ -15,9 +15,7 @@
 #include "scorepath/normals.hpp"
 #include "scorepath/probes.hpp"
 
-namespace scorepath {
-
-namespace detail {
+namespace scorepath::detail {
 
 template <class T>
 SCOREPATH_HDI T runtime_probe_dot(const T* a, const T* b, int dim) {
@@ -32,11 +30,10 @@ SCOREPATH_HDI void runtime_probe_scale_to(T* v, int dim, T length) {
   for (int i = 0; i < dim; ++i) v[i] = v[i] * inv;
 }
 
-}  // namespace detail
-
 /**
  * @brief Writes the @p probes probes of the sample on Philox subsequence @p subsequence (key
- *        @p seed) to out[j·dim + i], for the named law @p law.
+ *        @p seed) to out[j·dim + i], for the named law @p law. Unchecked (a building block of
+ *        score_loss_gradient, which checks the law, M and D first).
  * @param basis orthogonal law only: dim·dim values of scratch for the current block's directions
  *        (may be null for the other laws)
  */
@@ -46,7 +43,7 @@ SCOREPATH_HDI void draw_runtime_probes(probe_law law, std::uint32_t probes, int 
                                        T* basis) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
   std::uint32_t lo = 0, hi = 0;
-  detail::subsequence_lanes<T>(subsequence, 0, lo, hi);
+  subsequence_lanes<T>(subsequence, 0, lo, hi);
   philox_normals<T> normals(seed, lo, hi);
   philox_words<std::uint32_t> words(seed, lo, hi);
   const T root_d = math::sqrt(static_cast<T>(dim));
@@ -70,15 +67,15 @@ SCOREPATH_HDI void draw_runtime_probes(probe_law law, std::uint32_t probes, int 
     }
     for (int i = 0; i < dim; ++i) v[i] = normals.next();
     if (law == probe_law::sphere) {
-      detail::runtime_probe_scale_to(v, dim, root_d);
+      runtime_probe_scale_to(v, dim, root_d);
     } else if (law == probe_law::orthogonal) {
       if (in_block == block_size) in_block = 0;
       for (std::uint32_t b = 0; b < in_block; ++b) {
         const T* u = basis + static_cast<std::uint64_t>(b) * dim;
-        const T proj = detail::runtime_probe_dot(v, u, dim);
+        const T proj = runtime_probe_dot(v, u, dim);
         for (int i = 0; i < dim; ++i) v[i] = v[i] - proj * u[i];
       }
-      detail::runtime_probe_scale_to(v, dim, T(1));
+      runtime_probe_scale_to(v, dim, T(1));
       T* slot = basis + static_cast<std::uint64_t>(in_block) * dim;
       for (int i = 0; i < dim; ++i) slot[i] = v[i];
       ++in_block;
@@ -87,4 +84,4 @@ SCOREPATH_HDI void draw_runtime_probes(probe_law law, std::uint32_t probes, int 
   }
 }
 
-}  // namespace scorepath
+}  // namespace scorepath::detail
