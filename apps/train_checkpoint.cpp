@@ -47,6 +47,23 @@ std::uint64_t unsigned_member(const nlohmann::json& j, const char* name, const s
   return j[name].get<std::uint64_t>();
 }
 
+/// The conditioning settings that matter for its kind.
+nlohmann::json conditioning_json(const train_settings& s) {
+  nlohmann::json j = {{"kind", s.condition}};
+  if (s.condition == "vp") {
+    j["beta_min"] = s.beta_min;
+    j["beta_max"] = s.beta_max;
+    j["t_min"] = s.t_min;
+  } else if (s.condition == "ve") {
+    j["sigma_min"] = s.sigma_min;
+    j["sigma_max"] = s.sigma_max;
+    j["t_min"] = s.t_min;
+  } else if (s.condition == "levels") {
+    j["levels"] = s.levels;
+  }
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json train_config_json(const train_settings& s, const train_inputs& in) {
@@ -60,6 +77,7 @@ nlohmann::json train_config_json(const train_settings& s, const train_inputs& in
           {"law", s.law},
           {"half_scaling", s.half_scaling},
           {"noise_scale", s.noise_scale},
+          {"conditioning", conditioning_json(s)},
           {"hidden", s.hidden},
           {"activation", s.activation},
           {"batch", s.batch},

@@ -31,7 +31,11 @@ const option_names& train_option_names() {
       {"weight_decay", "--weight-decay"}, {"clip_norm", "--clip"},
       {"ema_decay", "--ema"},       {"threads", "--threads"},
       {"hidden", "--hidden", false}, {"activation", "--activation"},
-      {"samples", "--samples", false}, {"samples_file", "--samples-file", false}};
+      {"samples", "--samples", false}, {"samples_file", "--samples-file", false},
+      {"conditioning", "--condition"}, {"beta_min", "--beta-min"},
+      {"beta_max", "--beta-max"},   {"sigma_min", "--sigma-min"},
+      {"sigma_max", "--sigma-max"}, {"t_min", "--t-min"},
+      {"levels", "--levels", false}};
   return names;
 }
 
@@ -59,8 +63,11 @@ std::uint64_t fnv1a(const std::vector<double>& a, const std::vector<double>& b) 
 
 template <class T>
 void check_library(const train_settings& s, const train_inputs& in) {
-  const mlp_network<T> net(in.dim, s.hidden, parse_mlp_activation(s.activation),
-                           std::vector<T>(mlp_parameter_count(in.dim, s.hidden), T(0)));
+  const noise_conditioning cond = make_conditioning(s);
+  check_noise_conditioning(cond);
+  const mlp_network<T> net(
+      in.dim, s.hidden, parse_mlp_activation(s.activation),
+      std::vector<T>(mlp_parameter_count(in.dim, s.hidden, cond.features()), T(0)), cond);
   const std::vector<T> train(in.train.begin(), in.train.end());
   const context ctx = make_context("cpu", s.threads);
   validate_training(ctx, net, host_input(train.data(), train.size()), make_train_options(s));
@@ -86,8 +93,28 @@ train_options make_train_options(const train_settings& s) {
   return o;
 }
 
+noise_conditioning make_conditioning(const train_settings& s) {
+  noise_conditioning c;
+  c.kind = parse_conditioning_kind(s.condition);
+  c.beta_min = s.beta_min;
+  c.beta_max = s.beta_max;
+  c.sigma_min = s.sigma_min;
+  c.sigma_max = s.sigma_max;
+  c.levels = s.levels;
+  c.t_min = s.t_min;
+  return c;
+}
+
 train_inputs check_train(const train_settings& s) {
   (void)make_train_options(s);  // names: --loss, --law
+  (void)make_conditioning(s);   // name: --condition
+  if (!s.levels.empty() && s.condition != "levels") {
+    std::string typed;
+    for (double v : s.levels) typed += (typed.empty() ? "" : ",") + number_text(v);
+    throw invalid_argument_error("--levels", typed, "needs --condition levels", __FILE__, __LINE__);
+  }
+  SCOREPATH_EXPECTS(s.condition != "levels" || !s.levels.empty(), "--condition", s.condition,
+                    "needs --levels: the noise levels, decreasing");
   check_precision_option(s.precision);
   check_thread_option(s.threads);
   SCOREPATH_EXPECTS(std::isfinite(s.held_out) && s.held_out >= 0 && s.held_out <= 0.5,
@@ -174,7 +201,19 @@ void add_train_command(CLI::App& app, cli_mode mode) {
   cmd->add_option("--law", s->law, "gaussian, rademacher, sphere or orthogonal")
       ->capture_default_str();
   cmd->add_flag("--half", s->half_scaling, "train on Song et al.'s 1/2-scaled losses");
-  cmd->add_option("--noise-scale", s->noise_scale, "noise sigma of dsm")->capture_default_str();
+  cmd->add_option("--noise-scale", s->noise_scale, "noise sigma of dsm (unconditioned networks)")
+      ->capture_default_str();
+  cmd->add_option("--condition", s->condition,
+                  "condition the network on noise: none, vp, ve (time t) or levels (--levels); "
+                  "trains on perturbed data, each term weighted by sigma^2")
+      ->capture_default_str();
+  cmd->add_option("--beta-min", s->beta_min, "vp: beta(0)")->capture_default_str();
+  cmd->add_option("--beta-max", s->beta_max, "vp: beta(1)")->capture_default_str();
+  cmd->add_option("--sigma-min", s->sigma_min, "ve: sigma_min")->capture_default_str();
+  cmd->add_option("--sigma-max", s->sigma_max, "ve: sigma_max")->capture_default_str();
+  cmd->add_option("--t-min", s->t_min, "vp, ve: smallest training time")->capture_default_str();
+  cmd->add_option("--levels", s->levels, "levels: noise levels sigma_1 > ... > sigma_L")
+      ->delimiter(',');
   add_list_option(cmd, "--hidden", s->hidden, "hidden widths");
   cmd->add_option("--activation", s->activation, "softplus, tanh, silu or elu")
       ->capture_default_str();

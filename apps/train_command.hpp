@@ -23,7 +23,12 @@ struct train_settings {
   std::uint32_t probes = 1;          ///< M
   std::string law = "gaussian";      ///< probe law
   bool half_scaling = false;         ///< Song et al.'s ½ convention
-  double noise_scale = 0.1;          ///< σ of dsm
+  double noise_scale = 0.1;          ///< σ of dsm (unconditioned networks)
+  std::string condition = "none";    ///< none, vp, ve or levels (noise_conditioning.hpp)
+  double beta_min = 0.1, beta_max = 20.0;    ///< vp
+  double sigma_min = 0.01, sigma_max = 50.0;  ///< ve
+  std::vector<double> levels;        ///< levels: σ₁ > … > σ_L
+  double t_min = 1e-3;               ///< vp, ve: smallest training time
   std::vector<int> hidden = {128, 128};
   std::string activation = "softplus";
   std::uint64_t steps = 2000;
@@ -56,6 +61,9 @@ struct train_inputs {
 
 /// The library's options for @p s (names already parsed and checked).
 train_options make_train_options(const train_settings& s);
+
+/// The noise conditioning @p s asks for (unchecked; check_noise_conditioning checks it).
+noise_conditioning make_conditioning(const train_settings& s);
 
 /**
  * @brief Everything `train` checks before it runs: names, sizes, the data (drawn or read), the

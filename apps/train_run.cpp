@@ -16,6 +16,7 @@
 #include "output_file.hpp"
 #include "run_output.hpp"
 #include "scorepath/mlp_file.hpp"
+#include "scorepath/training/mlp_network_file.hpp"
 #include "thread_option.hpp"
 #include "train_checkpoint.hpp"
 #include "train_command.hpp"
@@ -32,11 +33,6 @@ struct log_row {
   double gradient_norm = 0.0;
   double learning_rate = 0.0;
 };
-
-template <class T>
-mlp_description describe(const mlp_network<T>& net, const std::vector<double>& parameters) {
-  return {net.dim(), net.hidden_widths(), net.activation(), parameters};
-}
 
 template <class T>
 std::vector<double> as_doubles(const std::vector<T>& v) {
@@ -104,12 +100,10 @@ void run_precision(const train_settings& s, train_inputs& in) {
   std::optional<mlp_network<T>> made;
   train_state state;
   if (in.resume_network) {
-    const mlp_description& saved = *in.resume_network;
-    std::vector<T> weights(saved.parameters.begin(), saved.parameters.end());
-    made.emplace(saved.dim, saved.hidden, saved.activation, std::move(weights));
+    made.emplace(make_mlp_network<T>(*in.resume_network, s.resume));
     state = std::move(in.resume_state);
   } else {
-    made.emplace(mlp_network<T>::random(in.dim, s.hidden, act, s.seed + 3));
+    made.emplace(mlp_network<T>::random(in.dim, s.hidden, act, s.seed + 3, make_conditioning(s)));
   }
   mlp_network<T>& net = *made;
   const std::vector<T> train(in.train.begin(), in.train.end());
@@ -126,6 +120,7 @@ void run_precision(const train_settings& s, train_inputs& in) {
   if (opt.loss.loss == score_loss::ssm || opt.loss.loss == score_loss::ssm_vr) {
     std::printf(" (M = %u %s)", s.probes, s.law.c_str());
   }
+  if (net.conditioning().conditioned()) std::printf("; conditioned on %s", s.condition.c_str());
   std::printf("; Adam lr %g, batch %llu, %s\n", s.learning_rate,
               static_cast<unsigned long long>(s.batch), s.precision.c_str());
   if (state.step > 0) {
@@ -142,7 +137,7 @@ void run_precision(const train_settings& s, train_inputs& in) {
     return score_loss_gradient(ctx, rng, net, host_input(held.data(), held.size()), opt.loss).loss;
   };
   auto save_checkpoint = [&](const train_state& at) {
-    train_checkpoint c{train_config_json(s, in), describe(net, as_doubles(net.parameters())), at};
+    train_checkpoint c{train_config_json(s, in), describe_mlp_network(net), at};
     write_text("--checkpoint", s.checkpoint, format_checkpoint(c));
   };
   const bool bar = isatty(fileno(stderr)) != 0;
@@ -181,7 +176,7 @@ void run_precision(const train_settings& s, train_inputs& in) {
   if (!s.out.empty()) {
     const std::vector<double> weights =
         s.ema > 0 ? report.average : as_doubles(net.parameters());
-    write_text("--out", s.out, format_mlp_text(describe(net, weights)));
+    write_text("--out", s.out, format_mlp_text(describe_mlp_network(net, weights)));
   }
   write_logs(s, in, rows, report, seconds);
   std::printf("%llu steps in %.2f s (%.3g samples/s)%s\n",

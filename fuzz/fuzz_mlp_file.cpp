@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const scorepath::error&) {
     return 0;
   }
-  SCOREPATH_FUZZ_CHECK(net.parameters.size() == scorepath::mlp_parameter_count(net.dim, net.hidden),
+  SCOREPATH_FUZZ_CHECK(net.parameters.size() == scorepath::mlp_parameter_count(
+                                                    net.dim, net.hidden, net.conditioning.features()),
                        "parameter count differs from what the widths need");
   for (double p : net.parameters) SCOREPATH_FUZZ_CHECK(std::isfinite(p), "non-finite parameter");
   const scorepath::mlp_description again =

@@ -48,13 +48,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       scorepath::mlp_activation::softplus, scorepath::mlp_activation::tanh,
       scorepath::mlp_activation::silu, scorepath::mlp_activation::elu};
   net.activation = activations[in.next() % 4];
-  net.parameters.resize(scorepath::mlp_parameter_count(net.dim, net.hidden));
+  // A quarter of the networks are conditioned on noise (version 3), with settings drawn so that
+  // most are valid and some are refused on writing.
+  switch (in.next() % 8) {
+    case 0:
+      net.conditioning.kind = scorepath::conditioning_kind::vp;
+      net.conditioning.beta_min = in.next_double();
+      net.conditioning.beta_max = in.next_double();
+      net.conditioning.t_min = in.next_double();
+      break;
+    case 1:
+      net.conditioning.kind = scorepath::conditioning_kind::levels;
+      for (int k = 1 + in.next() % 4; k > 0; --k) net.conditioning.levels.push_back(in.next_double());
+      break;
+    default: break;
+  }
+  net.parameters.resize(
+      scorepath::mlp_parameter_count(net.dim, net.hidden, net.conditioning.features()));
   for (double& p : net.parameters) p = in.next_double();
   std::string text;
   try {
     text = scorepath::format_mlp_text(net);
   } catch (const scorepath::error&) {
-    return 0;  // a non-finite parameter: refused on writing
+    return 0;  // a non-finite parameter or an invalid conditioning: refused on writing
   }
   scorepath::mlp_description back;
   try {

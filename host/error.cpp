@@ -42,6 +42,7 @@ invalid_argument_error::invalid_argument_error(std::string parameter, std::strin
                                                int line)
     : error("invalid argument '" + parameter + "' = " + value + ": " + requirement, file, line),
       parameter_(std::move(parameter)),
-      value_(std::move(value)) {}
+      value_(std::move(value)),
+      requirement_(requirement) {}
 
 }  // namespace scorepath

@@ -27,15 +27,17 @@ mlp_activation parse_mlp_activation(const std::string& text) {
                                __LINE__);
 }
 
-std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden) {
+std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden, int features) {
   SCOREPATH_EXPECTS(dim >= 1, "dim", dim, "must be at least 1");
+  SCOREPATH_EXPECTS(features >= 0 && features <= 64, "features", features,
+                    "must be between 0 and 64");
   for (std::size_t l = 0; l < hidden.size(); ++l) {
     SCOREPATH_EXPECTS(hidden[l] >= 1, "hidden[" + std::to_string(l) + "]", hidden[l],
                       "must be at least 1");
   }
   constexpr std::size_t limit = std::numeric_limits<std::size_t>::max() / 4;
   std::size_t total = 0;
-  std::size_t n_in = static_cast<std::size_t>(dim);
+  std::size_t n_in = static_cast<std::size_t>(dim) + static_cast<std::size_t>(features);
   for (std::size_t l = 0; l <= hidden.size(); ++l) {
     const std::size_t n_out = l < hidden.size() ? static_cast<std::size_t>(hidden[l]) : dim;
     const std::size_t layer = n_out * (n_in + 1);  // widths are below 2³¹: no overflow here
@@ -61,14 +63,14 @@ void check_mlp_view_widths(const std::vector<int>& hidden) {
 }
 
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
-                                          std::uint64_t seed) {
-  const std::size_t count = mlp_parameter_count(dim, hidden);
+                                          std::uint64_t seed, int features) {
+  const std::size_t count = mlp_parameter_count(dim, hidden, features);
   // The doubles drawn here, and the copy in the model's precision that mlp_score::random makes.
   check_host_request(checked_size_product(count, 2 * sizeof(double), "hidden"), "hidden");
   std::vector<double> p = allocating("hidden", [&] { return std::vector<double>(count); });
   philox_normals<double> normals(seed, 0u, 0u);
   std::size_t k = 0;
-  int n_in = dim;
+  int n_in = dim + features;
   for (std::size_t l = 0; l <= hidden.size(); ++l) {
     const int n_out = l < hidden.size() ? hidden[l] : dim;
     const double weight_scale = 1.0 / std::sqrt(static_cast<double>(n_in));

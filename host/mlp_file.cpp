@@ -120,13 +120,88 @@ std::uint64_t fnv1a(std::uint64_t hash, const unsigned char* bytes, std::size_t 
   return hash;
 }
 
-/// The header lines after the magic, exactly as format_mlp_text writes them.
+/// A number as the conditioning line writes it: 17 significant digits.
+std::string exact_number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+/// The conditioning line of version 3, without its end of line.
+std::string conditioning_line(const noise_conditioning& cond) {
+  std::string text = std::string("conditioning ") + to_string(cond.kind);
+  switch (cond.kind) {
+    case conditioning_kind::vp:
+      for (double v : {cond.beta_min, cond.beta_max, cond.t_min}) text += ' ' + exact_number(v);
+      break;
+    case conditioning_kind::ve:
+      for (double v : {cond.sigma_min, cond.sigma_max, cond.t_min}) text += ' ' + exact_number(v);
+      break;
+    case conditioning_kind::levels:
+      for (double v : cond.levels) text += ' ' + exact_number(v);
+      break;
+    case conditioning_kind::none: break;
+  }
+  return text;
+}
+
+/// The header lines after the magic, exactly as format_mlp_text writes them (the conditioning
+/// line in version 3 only, that is, for a conditioned network).
 std::string header_text(const mlp_description& network, std::size_t count) {
   std::string text = "dim " + std::to_string(network.dim) + "\nhidden";
   for (int w : network.hidden) text += ' ' + std::to_string(w);
-  text += std::string("\nactivation ") + to_string(network.activation) + "\nparameters " +
-          std::to_string(count) + '\n';
+  text += std::string("\nactivation ") + to_string(network.activation) + '\n';
+  if (network.conditioning.conditioned()) text += conditioning_line(network.conditioning) + '\n';
+  text += "parameters " + std::to_string(count) + '\n';
   return text;
+}
+
+/// Reads the tokens of a conditioning line (after the word) into @p cond and checks them.
+void parse_conditioning(const token_reader& reader, const std::vector<std::string>& tokens,
+                        noise_conditioning& cond) {
+  SCOREPATH_EXPECTS(tokens.size() >= 2, reader.where("conditioning"), "missing",
+                    "must name none, vp, ve or levels");
+  try {
+    cond.kind = parse_conditioning_kind(tokens[1]);
+  } catch (const invalid_argument_error& e) {
+    throw invalid_argument_error(reader.where("conditioning"), e.value(),
+                                 "must be none, vp, ve or levels", __FILE__, __LINE__);
+  }
+  const std::size_t values = tokens.size() - 2;
+  auto number = [&](std::size_t k, const char* item) {
+    return parse_number(reader, item, tokens[2 + k]);
+  };
+  switch (cond.kind) {
+    case conditioning_kind::none:
+      SCOREPATH_EXPECTS(values == 0, reader.where("conditioning"), values,
+                        "none takes no values");
+      break;
+    case conditioning_kind::vp:
+    case conditioning_kind::ve: {
+      const bool vp = cond.kind == conditioning_kind::vp;
+      SCOREPATH_EXPECTS(values == 3, reader.where("conditioning"), values,
+                        vp ? "vp takes three values: beta_min beta_max t_min"
+                           : "ve takes three values: sigma_min sigma_max t_min");
+      (vp ? cond.beta_min : cond.sigma_min) = number(0, vp ? "beta_min" : "sigma_min");
+      (vp ? cond.beta_max : cond.sigma_max) = number(1, vp ? "beta_max" : "sigma_max");
+      cond.t_min = number(2, "t_min");
+      break;
+    }
+    case conditioning_kind::levels:
+      SCOREPATH_EXPECTS(values >= 1, reader.where("conditioning"), values,
+                        "levels takes at least one noise level");
+      for (std::size_t k = 0; k < values; ++k) {
+        cond.levels.push_back(number(k, ("levels[" + std::to_string(k) + "]").c_str()));
+      }
+      break;
+  }
+  try {
+    check_noise_conditioning(cond);
+  } catch (const invalid_argument_error& e) {
+    throw invalid_argument_error(reader.where(e.parameter()), e.value(), e.requirement(),
+                                 __FILE__, __LINE__);
+  }
 }
 
 /// What is wrong with a path to be read, or empty when it can be opened as a file.
@@ -202,10 +277,11 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
   };
 
   header("scorepath-mlp");
-  SCOREPATH_EXPECTS(tokens.size() == 2 && (tokens[1] == "1" || tokens[1] == "2"),
+  SCOREPATH_EXPECTS(tokens.size() == 2 && (tokens[1] == "1" || tokens[1] == "2" || tokens[1] == "3"),
                     reader.where("version"), tokens.size() > 1 ? tokens[1] : std::string("missing"),
-                    "must be 1 or 2");
-  const bool checked = tokens[1] == "2";
+                    "must be 1, 2 or 3");
+  const bool checked = tokens[1] != "1";
+  const bool has_conditioning = tokens[1] == "3";
 
   mlp_description net;
   header("dim");
@@ -229,12 +305,17 @@ mlp_description parse_mlp(std::istream& in, const std::string& source) {
                                  "must be softplus, tanh, silu or elu", __FILE__, __LINE__);
   }
 
+  if (has_conditioning) {
+    header("conditioning");
+    parse_conditioning(reader, tokens, net.conditioning);
+  }
+
   header("parameters");
   SCOREPATH_EXPECTS(tokens.size() == 2, reader.where("parameters"), tokens.size() - 1,
                     "must be one integer");
   std::size_t need = 0;
   try {  // the widths are checked above: what remains is a count past what memory can address
-    need = mlp_parameter_count(net.dim, net.hidden);
+    need = mlp_parameter_count(net.dim, net.hidden, net.conditioning.features());
   } catch (const invalid_argument_error& e) {
     throw invalid_argument_error(reader.where(e.parameter()), e.value(),
                                  "widths give more parameters than memory can address", __FILE__,
@@ -296,7 +377,9 @@ mlp_description read_mlp_file(const std::string& path) {
 }
 
 std::string format_mlp_text(const mlp_description& network) {
-  const std::size_t need = mlp_parameter_count(network.dim, network.hidden);
+  check_noise_conditioning(network.conditioning);
+  const std::size_t need =
+      mlp_parameter_count(network.dim, network.hidden, network.conditioning.features());
   SCOREPATH_EXPECTS(network.parameters.size() == need, "parameters size",
                     network.parameters.size(),
                     "must equal " + std::to_string(need) + " for these widths");
@@ -305,7 +388,8 @@ std::string format_mlp_text(const mlp_description& network) {
                       network.parameters[k], "must be finite");
   }
   std::ostringstream out;
-  out << "scorepath-mlp 2\n" << header_text(network, need);
+  out << (network.conditioning.conditioned() ? "scorepath-mlp 3\n" : "scorepath-mlp 2\n")
+      << header_text(network, need);
   out.precision(17);
   for (std::size_t k = 0; k < need; ++k) out << network.parameters[k] << ((k + 1) % 8 ? ' ' : '\n');
   if (need % 8 != 0) out << '\n';

@@ -329,7 +329,7 @@ struct bad_file_case {
 const bad_file_case bad_files[] = {
     {"magic", "scorepath-net 1\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n",
      "scorepath-mlp"},
-    {"version", "scorepath-mlp 3\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n", "version"},
+    {"version", "scorepath-mlp 4\ndim 1\nhidden\nactivation tanh\nparameters 2\n1 2\n", "version"},
     {"dim_zero", "scorepath-mlp 1\ndim 0\nhidden\nactivation tanh\nparameters 2\n1 2\n", "dim"},
     {"hidden_zero", "scorepath-mlp 1\ndim 1\nhidden 3 0\nactivation tanh\nparameters 2\n1 2\n",
      "hidden[1]"},

@@ -42,10 +42,13 @@ class invalid_argument_error : public error {
   const std::string& parameter() const noexcept { return parameter_; }
   /// The offending value, as text.
   const std::string& value() const noexcept { return value_; }
+  /// What the value had to satisfy.
+  const std::string& requirement() const noexcept { return requirement_; }
 
  private:
   std::string parameter_;
   std::string value_;
+  std::string requirement_;
 };
 
 /// The requested backend or feature does not exist in this build or on this machine.

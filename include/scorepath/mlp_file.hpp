@@ -35,9 +35,19 @@
  * that keep every value (comments, blank lines, spacing, `1.50` for `1.5`), and deliberate changes
  * whose author recomputes the checksum: it guards against accidents, it is no signature.
  *
- * Version 1 (`scorepath-mlp 1`, no `end` line) is still read, with every check above but the
- * `end` line: a version 1 file cut inside its last number, or with a sign blanked out, can read as
- * a network with different parameters. Writing always produces version 2.
+ * Version 3 (`scorepath-mlp 3`) stores a network conditioned on noise (noise_conditioning.hpp):
+ * a line after `activation` names it, and the checksum covers that line too:
+ *
+ *     conditioning vp <beta_min> <beta_max> <t_min>
+ *     conditioning ve <sigma_min> <sigma_max> <t_min>
+ *     conditioning levels <sigma_1> … <sigma_L>
+ *     conditioning none
+ *
+ * (numbers with 17 significant digits); the input width, and so the parameter count, then include
+ * the conditioning's feature column. Version 1 (`scorepath-mlp 1`, no `end` line) is still read,
+ * with every check above but the `end` line: a version 1 file cut inside its last number, or with
+ * a sign blanked out, can read as a network with different parameters. Writing produces version 2
+ * for an unconditioned network and version 3 for a conditioned one.
  *
  * Reading never trusts a count it has not checked: the parameter count must equal what the widths
  * need, and the buffer grows with the values actually read, so a short file that claims a huge
@@ -52,6 +62,7 @@
 #include <vector>
 
 #include "scorepath/error.hpp"
+#include "scorepath/noise_conditioning.hpp"
 #include "scorepath/scores/mlp.hpp"
 
 namespace scorepath {
@@ -61,6 +72,7 @@ struct mlp_description {
   int dim = 0;                                        ///< D
   std::vector<int> hidden;                            ///< hidden widths
   mlp_activation activation = mlp_activation::softplus;  ///< hidden activation
+  noise_conditioning conditioning;                    ///< the noise it is conditioned on (version 3)
   std::vector<double> parameters;                     ///< the flat buffer
 };
 
@@ -119,11 +131,15 @@ void write_mlp_file(const std::string& path, const mlp_description& network);
 /**
  * @brief Binds a network read by read_mlp_file to dimension D and precision T.
  * @param source where it came from, for error messages
- * @throw invalid_argument_error naming `dim` when the network's dimension is not D, or
- *        `parameters[k]` when a value does not fit in T
+ * @throw invalid_argument_error naming `dim` when the network's dimension is not D,
+ *        `conditioning` for a network conditioned on noise (an mlp_score takes x alone: use
+ *        mlp_network), or `parameters[k]` when a value does not fit in T
  */
 template <class T, int D>
 mlp_score<T, D> make_mlp(mlp_description net, const std::string& source) {
+  SCOREPATH_EXPECTS(!net.conditioning.conditioned(), "conditioning of " + source,
+                    to_string(net.conditioning.kind),
+                    "must be none here: a network conditioned on noise is an mlp_network");
   SCOREPATH_EXPECTS(net.dim == D, "dim of " + source, net.dim,
                     "must equal the model dimension " + std::to_string(D));
   std::vector<T> params(net.parameters.size());

@@ -245,6 +245,18 @@ row "train resume missing" "--resume" -- train --resume "$work/none.json" "${tra
 row "train resume not a checkpoint" "is not a scorepath-train-checkpoint" -- train \
   --resume "$work/not_a_checkpoint.json" "${train_files[@]}"
 row "train resume a weights file" "--resume" -- train --resume "$work/v2.txt" "${train_files[@]}"
+row "train unknown conditioning" "'--condition' = sde" -- train --condition sde "${train_files[@]}"
+row "train levels without their list" "'--condition' = levels" -- train --condition levels \
+  "${train_files[@]}"
+row "train levels increasing" "'--levels' = 2" -- train --condition levels --levels 1,2 \
+  "${train_files[@]}"
+row "train levels without levels conditioning" "'--levels' = 1,0.5" -- train --levels 1,0.5 \
+  "${train_files[@]}"
+row "train vp zero beta-max" "'--beta-max' = 0" -- train --condition vp --beta-min 0 \
+  --beta-max 0 "${train_files[@]}"
+row "train ve sigma-max below sigma-min" "'--sigma-max' = 0.001" -- train --condition ve \
+  --sigma-max 0.001 "${train_files[@]}"
+row "train t-min of one" "'--t-min' = 1" -- train --condition ve --t-min 1 "${train_files[@]}"
 row "train checkpoint interval without a file" "--checkpoint-every" -- train \
   --checkpoint-every 10 --out "$out/w.txt"
 row "train output in a missing directory" "--out" -- train --steps 1 --out "$out/no/w.txt"

@@ -2,8 +2,8 @@
 # `scorepath train`: a run writes its weights (readable by `scorepath ssm`), a CSV and a JSON loss
 # log with one row per --log-every steps, and a checkpoint; a run resumed from a mid-run
 # checkpoint writes the same weights, byte for byte, as the uninterrupted run; a 5-column samples
-# file trains a 5-D network; 1 and 2 threads give the same weights; a diverging run exits 3 and
-# says at which step.
+# file trains a 5-D network; 1 and 2 threads give the same weights; a network conditioned on noise
+# is written as version 3 and resumes bit for bit; a diverging run exits 3 and says at which step.
 # Usage: tests/cli/test_cli_train.sh PATH/TO/scorepath
 set -uo pipefail
 cli="$1"
@@ -74,6 +74,32 @@ expect "train on 1 thread" 0 -- "${small[@]}" --steps 40 --threads 1 --out "$wor
 expect "train on 2 threads" 0 -- "${small[@]}" --steps 40 --threads 2 --out "$work/t2.txt"
 cmp -s "$work/t1.txt" "$work/t2.txt" && pass "1 and 2 threads: same weights" ||
   fail "1 and 2 threads: same weights"
+
+# Conditioned on noise: a version 3 weights file naming its conditioning; a resumed conditioned
+# run equals the uninterrupted one; a checkpoint of another conditioning is refused.
+cond=("${small[@]}" --condition vp --beta-max 10 --loss dsm)
+expect "train a vp-conditioned network" 0 -- "${cond[@]}" --steps 120 --out "$work/wc.txt"
+head -n 1 "$work/wc.txt" | grep -q '^scorepath-mlp 3$' &&
+  grep -q '^conditioning vp 0.10000000000000001 10 0.001$' "$work/wc.txt" &&
+  pass "conditioned weights: version 3 with the conditioning line" ||
+  fail "conditioned weights: version 3 with the conditioning line"
+expect "conditioned run to step 50" 0 -- "${cond[@]}" --steps 50 --checkpoint "$work/c50.json"
+expect "conditioned run resumed" 0 -- "${cond[@]}" --steps 120 --resume "$work/c50.json" \
+  --out "$work/wc_resumed.txt"
+cmp -s "$work/wc.txt" "$work/wc_resumed.txt" && pass "resumed conditioned weights equal" ||
+  fail "resumed conditioned weights equal"
+expect "resume under another conditioning is refused" 2 -- "${small[@]}" --condition ve \
+  --loss dsm --steps 120 --resume "$work/c50.json"
+grep -q "conditioning" "$work/text" && pass "the refusal names the conditioning" ||
+  fail "the refusal names the conditioning: $(head -c 300 "$work/text")"
+expect "train on noise levels with ssm-vr" 0 -- "${small[@]}" --condition levels \
+  --levels 1,0.5,0.25 --steps 40 --out "$work/wl.txt"
+grep -q '^conditioning levels 1 0.5 0.25$' "$work/wl.txt" && pass "levels recorded" ||
+  fail "levels recorded"
+expect "ssm refuses a conditioned weights file" 2 -- ssm --model mlp --dim 2 \
+  --weights "$work/wc.txt" --samples 100
+grep -q "conditioning" "$work/text" && pass "the refusal names the conditioning" ||
+  fail "the ssm refusal names the conditioning: $(head -c 300 "$work/text")"
 
 # Divergence: exit 3, the step named, the last finite weights written.
 expect "a diverging run exits 3" 3 -- "${small[@]}" --steps 50 --lr 1e30 --loss ism \

@@ -45,12 +45,14 @@ mlp_activation parse_mlp_activation(const std::string& text);
 
 /**
  * @brief Checks that a network's widths chain and returns the flat parameter count.
- * @param dim input and output width D
+ * @param dim output width D; the input width is D + @p features
  * @param hidden hidden widths (may be empty: one affine layer)
- * @throw invalid_argument_error naming `dim` or `hidden[l]` for a width below 1, or
- *        `hidden` when the parameter count overflows
+ * @param features extra input columns of a noise-conditioned network (noise_conditioning.hpp),
+ *        0 … 64
+ * @throw invalid_argument_error naming `dim` or `hidden[l]` for a width below 1, `features`
+ *        outside 0 … 64, or `hidden` when the parameter count overflows
  */
-std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden);
+std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden, int features = 0);
 
 /**
  * @brief Weights drawn for tests, benchmarks and demonstrations: W ~ N(0, 1/w_l) (variance-scaled
@@ -59,16 +61,17 @@ std::size_t mlp_parameter_count(int dim, const std::vector<int>& hidden);
  * @throw out_of_memory_error naming `hidden` when the parameters cannot be held in memory
  */
 std::vector<double> mlp_random_parameters(int dim, const std::vector<int>& hidden,
-                                          std::uint64_t seed);
+                                          std::uint64_t seed, int features = 0);
 
 /**
- * @brief Checks a flat parameter buffer against the widths (dim, hidden, dim).
- * @throw invalid_argument_error naming `dim` or `hidden[l]` (as mlp_parameter_count),
+ * @brief Checks a flat parameter buffer against the widths (dim + features, hidden, dim).
+ * @throw invalid_argument_error naming `dim`, `hidden[l]` or `features` (as mlp_parameter_count),
  *        `parameters size` (with the count the widths need) or `parameters[k]` (not finite)
  */
 template <class T>
-void check_mlp_parameters(int dim, const std::vector<int>& hidden, const std::vector<T>& parameters) {
-  const std::size_t need = mlp_parameter_count(dim, hidden);
+void check_mlp_parameters(int dim, const std::vector<int>& hidden, const std::vector<T>& parameters,
+                          int features = 0) {
+  const std::size_t need = mlp_parameter_count(dim, hidden, features);
   SCOREPATH_EXPECTS(parameters.size() == need, "parameters size", parameters.size(),
                     "must equal " + std::to_string(need) + " for these widths");
   for (std::size_t k = 0; k < parameters.size(); ++k) {

@@ -13,6 +13,10 @@
  * - dsm:    ‖σ S(x_s + σε) + ε‖², ε ~ N(0, I) from the sample's subsequence: denoising score
  *           matching at noise σ, weighted by λ = σ² (its minimiser is the score of the data
  *           smoothed by N(0, σ²I))
+ * A network conditioned on noise (noise_conditioning.hpp) is trained on perturbed samples: sample s
+ * draws its time or level and ε (detail::draw_perturbation) and is replaced by α·x_s + σ·ε; its
+ * score is the output over σ, and its loss is weighted by λ = σ² (dsm at that σ, with that weight
+ * built in: ‖σS + ε‖²; `noise_scale` is then unused).
  * `half_scaling` halves every loss. The report gives the mean over samples and its standard
  * error; the gradient is that of the mean. The batch is cut into tiles of tile_samples samples,
  * tiles into at most gradient_groups groups by their order alone; a group's gradient is summed tile
@@ -33,6 +37,7 @@
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/moments.hpp"
+#include "scorepath/noise_conditioning.hpp"
 #include "scorepath/normals.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/ssm.hpp"
@@ -83,7 +88,9 @@ template <class T>
 struct gradient_scratch {
   mlp_tape<T> tape;
   std::vector<T> basis;   ///< D·D for orthogonal probes
-  std::vector<T> noise;   ///< D for dsm
+  std::vector<T> probes;  ///< M·D, a conditioned network's probes before they enter the columns
+  std::vector<T> noise;   ///< tile·D: ε of dsm and of a conditioned network's perturbation
+  std::vector<T> sigma;   ///< tile: each sample's noise level (conditioned networks)
 };
 
 /// Tangents per sample for @p opt in dimension @p dim.
@@ -98,55 +105,109 @@ inline int gradient_tangents(const loss_gradient_options& opt, int dim) {
 }
 
 /**
+ * @brief Draws the perturbation of a conditioned network's sample from Philox subsequence
+ *        @p subsequence: the first normal z gives u = Φ(z) and from it the time t = t_min +
+ *        (1 − t_min)·u (vp, ve) or the level ⌊u·L⌋ (levels); the next D normals are ε. Writes
+ *        x_t = α·x + σ·ε and ¼ ln σ to @p column, ε to @p eps, and returns σ.
+ */
+template <class T>
+T draw_perturbation(const noise_conditioning& cond, int dim, const T* x, std::uint64_t seed,
+                    std::uint64_t subsequence, T* column, T* eps) {
+  std::uint32_t lo = 0, hi = 0;
+  subsequence_lanes<T>(subsequence, 0, lo, hi);
+  philox_normals<T> normals(seed, lo, hi);
+  const double u = 0.5 * std::erfc(-static_cast<double>(normals.next()) / std::sqrt(2.0));
+  double t = 0;
+  if (cond.kind == conditioning_kind::levels) {
+    const auto levels = static_cast<double>(cond.levels.size());
+    t = std::min(std::floor(u * levels), levels - 1);
+  } else {
+    t = cond.t_min + (1.0 - cond.t_min) * u;
+  }
+  const T alpha = static_cast<T>(conditioning_alpha(cond, t));
+  const double sigma = conditioning_sigma(cond, t);
+  const T s = static_cast<T>(sigma);
+  for (int i = 0; i < dim; ++i) {
+    eps[i] = normals.next();
+    column[i] = alpha * x[i] + s * eps[i];
+  }
+  column[dim] = static_cast<T>(noise_feature(sigma));
+  return s;
+}
+
+/**
  * @brief Fills the tile's input columns, runs it forward and backward, writes its per-sample
  *        losses to @p losses and adds its gradient (scaled by the loss scale) to @p gradient
- *        (null: loss only).
+ *        (null: loss only). @p noise_base is the first subsequence of a conditioned network's
+ *        perturbations (sample id adds to it).
  */
 template <class T>
 void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
                    const loss_gradient_options& opt, const T* samples, std::uint64_t first,
-                   int n, std::uint64_t seed, std::uint64_t base, gradient_scratch<T>& scratch,
-                   double* losses, T* gradient) {
+                   int n, std::uint64_t seed, std::uint64_t base, std::uint64_t noise_base,
+                   gradient_scratch<T>& scratch, double* losses, T* gradient) {
   const int d = net.dim();
+  const int w_in = net.width(0);
+  const bool conditioned = net.conditioning().conditioned();
   const int k = gradient_tangents(opt, d);
   const int stride = 1 + k;
   mlp_tape<T>& tape = scratch.tape;
   if (tape.samples != n || tape.tangents != k) tape.size_for(net, n, k);
-  const T sigma = static_cast<T>(opt.noise_scale);
-  const T m = static_cast<T>(opt.probes);
   T* in = tape.inputs[0].data();
   for (int s = 0; s < n; ++s) {
     const std::uint64_t id = first + static_cast<std::uint64_t>(s);
     const T* x = samples + id * d;
-    T* col = in + static_cast<std::size_t>(s) * stride * d;
-    if (opt.loss == score_loss::dsm) {
+    T* col = in + static_cast<std::size_t>(s) * stride * w_in;
+    T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
+    if (conditioned) {
+      scratch.sigma[s] = draw_perturbation(net.conditioning(), d, x, seed, noise_base + id, col, eps);
+    } else if (opt.loss == score_loss::dsm) {
       std::uint32_t lo = 0, hi = 0;
       subsequence_lanes<T>(base, id, lo, hi);
       philox_normals<T> normals(seed, lo, hi);
-      T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
+      const T sigma = static_cast<T>(opt.noise_scale);
       for (int i = 0; i < d; ++i) {
         eps[i] = normals.next();
         col[i] = x[i] + sigma * eps[i];
       }
-      continue;
+    } else {
+      for (int i = 0; i < d; ++i) col[i] = x[i];
     }
-    for (int i = 0; i < d; ++i) col[i] = x[i];
+    if (k == 0) continue;
+    // Tangent columns: the probe or basis vector in the D sample rows, zero in the features.
     if (opt.loss == score_loss::ism) {
       for (int t = 0; t < d; ++t) {
-        T* e = col + static_cast<std::size_t>(1 + t) * d;
-        for (int i = 0; i < d; ++i) e[i] = T(i == t ? 1 : 0);
+        T* e = col + static_cast<std::size_t>(1 + t) * w_in;
+        for (int i = 0; i < w_in; ++i) e[i] = T(i == t ? 1 : 0);
       }
-    } else {
+    } else if (!conditioned) {
       draw_runtime_probes(opt.law, opt.probes, d, seed, base + id, col + d, scratch.basis.data());
+    } else {
+      draw_runtime_probes(opt.law, opt.probes, d, seed, base + id, scratch.probes.data(),
+                          scratch.basis.data());
+      for (int t = 0; t < k; ++t) {
+        T* v = col + static_cast<std::size_t>(1 + t) * w_in;
+        const T* drawn = scratch.probes.data() + static_cast<std::size_t>(t) * d;
+        for (int i = 0; i < d; ++i) v[i] = drawn[i];
+        for (int i = d; i < w_in; ++i) v[i] = T(0);
+      }
     }
   }
   tape_forward(net, transposed, tape);
 
   const T scale = opt.half_scaling ? T(0.5) : T(1);
-  const T* out = tape.output.data();
+  T* out = tape.output.data();
   T* adj = tape.adjoint.data();
   for (int s = 0; s < n; ++s) {
     const std::size_t c0 = static_cast<std::size_t>(s) * stride;
+    // A conditioned network's score is its output over σ, and its loss is weighted by σ²
+    // (dsm's ‖σS + ε‖² carries that weight already).
+    const T sigma = conditioned ? scratch.sigma[s] : static_cast<T>(opt.noise_scale);
+    const T out_scale = conditioned ? T(1) / sigma : T(1);
+    const T weight = conditioned && opt.loss != score_loss::dsm ? sigma * sigma : T(1);
+    if (conditioned) {
+      for (std::size_t e = c0 * d; e < (c0 + stride) * d; ++e) out[e] *= out_scale;
+    }
     const T* score = out + c0 * d;
     T* g = adj + c0 * d;
     double loss = 0;
@@ -161,10 +222,11 @@ void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>&
       T norm2 = T(0);
       for (int i = 0; i < d; ++i) norm2 += score[i] * score[i];
       const bool sliced = opt.loss == score_loss::ssm;
+      const T m = static_cast<T>(opt.probes);
       for (int i = 0; i < d; ++i) g[i] = sliced ? T(0) : scale * T(2) * score[i];
       T quad = T(0), div = T(0);
       for (int t = 1; t <= k; ++t) {
-        const T* v = in + (c0 + t) * d;
+        const T* v = in + (c0 + t) * w_in;
         const T* jv = out + (c0 + t) * d;
         T* gt = adj + (c0 + t) * d;
         T p = T(0), q = T(0);
@@ -192,7 +254,12 @@ void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>&
         loss = static_cast<double>(norm2) + 2.0 * static_cast<double>(div);
       }
     }
-    losses[first + s] = loss * static_cast<double>(scale);
+    // The adjoints of the network's outputs: those of the score, times dS/dout and the weight.
+    if (conditioned) {
+      const T chain = weight * out_scale;
+      for (std::size_t e = c0 * d; e < (c0 + stride) * d; ++e) adj[e] *= chain;
+    }
+    losses[first + s] = loss * static_cast<double>(scale) * static_cast<double>(weight);
   }
   if (gradient != nullptr) tape_backward(net, tape, gradient);
 }
@@ -225,7 +292,7 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
     SCOREPATH_EXPECTS(is_probe_law(opt.law), "law", static_cast<int>(opt.law),
                       "must be one of gaussian, rademacher, sphere, orthogonal");
   }
-  if (opt.loss == score_loss::dsm) {
+  if (opt.loss == score_loss::dsm && !net.conditioning().conditioned()) {
     SCOREPATH_EXPECTS(std::isfinite(opt.noise_scale) && opt.noise_scale > 0, "noise_scale",
                       opt.noise_scale, "must be positive and finite");
   }
@@ -247,8 +314,9 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
  * @brief The loss @p opt names of @p net on @p samples (row-major N×D), and its gradient in the
  *        parameters (the flat layout of scores/mlp.hpp) written to @p gradient when wanted.
  *
- * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; the
- * numbers do not depend on the thread count. Runs on the CPU backend.
+ * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; a
+ * conditioned network reserves 2N and draws sample s's perturbation from subsequence N + s after
+ * the first. The numbers do not depend on the thread count. Runs on the CPU backend.
  *
  * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
  *        not a multiple of D, probes outside 1 … 1024, a law or loss out of range, a noise scale
@@ -278,14 +346,18 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
 
   loss_gradient_report report;
   const std::uint64_t seed = rng.seed();
-  const std::uint64_t base = rng.reserve(n);
+  const bool conditioned = net.conditioning().conditioned();
+  const std::uint64_t base = rng.reserve(conditioned ? 2 * n : n);
+  const std::uint64_t noise_base = base + n;
   report.rng = rng_state{seed, base};
   detail::cpu_for_each<detail::gradient_scratch<T>>(
       ctx, groups, detail::cpu_block_schedule::balanced,
       [&](detail::gradient_scratch<T>& scratch) {
         scratch.tape.size_for(net, gradient_tile_samples, tangents);
         if (opt.law == probe_law::orthogonal) scratch.basis.resize(static_cast<std::size_t>(d) * d);
+        if (conditioned) scratch.probes.resize(static_cast<std::size_t>(tangents) * d);
         scratch.noise.resize(static_cast<std::size_t>(gradient_tile_samples) * d);
+        scratch.sigma.resize(gradient_tile_samples);
       },
       [&](std::uint64_t g, detail::gradient_scratch<T>& scratch) {
         T* grad = gradient.wanted() ? group_gradients.data() + g * params : nullptr;
@@ -294,7 +366,7 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
           const std::uint64_t first = t * gradient_tile_samples;
           const int count = static_cast<int>(std::min<std::uint64_t>(gradient_tile_samples, n - first));
           detail::gradient_tile(net, transposed, opt, samples.data, first, count, seed, base,
-                                scratch, losses.data(), grad);
+                                noise_base, scratch, losses.data(), grad);
         }
       });
 

@@ -7,6 +7,10 @@
  * w_l → w_{l+1} with W_l row-major ([j·w_l + i]) followed by b_l, widths D, w₁ … w_L, D. So a
  * trained network's parameters build an mlp_score<T, D> for a compiled D unchanged, and the
  * weights file format (mlp_file.hpp) stores either.
+ *
+ * A network conditioned on noise (noise_conditioning.hpp) takes F = cond.features() extra input
+ * columns after the D sample values: its widths are D + F, w₁ … w_L, D, and its score is its
+ * output divided by the noise level σ.
  */
 #pragma once
 
@@ -19,6 +23,7 @@
 
 #include "scorepath/error.hpp"
 #include "scorepath/memory.hpp"
+#include "scorepath/noise_conditioning.hpp"
 #include "scorepath/scores/mlp.hpp"
 
 namespace scorepath {
@@ -30,18 +35,23 @@ class mlp_network {
   using scalar_type = T;
 
   /**
-   * @param dim D, the input and output width (≥ 1)
+   * @param dim D, the sample dimension and output width (≥ 1)
    * @param hidden hidden widths w₁ … w_L (may be empty: one affine layer)
    * @param act activation of the hidden layers
-   * @param parameters the flat buffer (scores/mlp.hpp)
-   * @throw invalid_argument_error naming `activation` (not one of the four), `dim`, `hidden[l]`,
-   *        `parameters size` (with the count the widths need) or `parameters[k]` (not finite)
+   * @param parameters the flat buffer (scores/mlp.hpp), for input width D + cond.features()
+   * @param cond the noise the network is conditioned on (none by default)
+   * @throw invalid_argument_error naming `activation` (not one of the four), a field of @p cond
+   *        (check_noise_conditioning), `dim`, `hidden[l]`, `parameters size` (with the count the
+   *        widths need) or `parameters[k]` (not finite)
    */
-  mlp_network(int dim, std::vector<int> hidden, mlp_activation act, std::vector<T> parameters)
-      : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)) {
+  mlp_network(int dim, std::vector<int> hidden, mlp_activation act, std::vector<T> parameters,
+              noise_conditioning cond = {})
+      : hidden_(std::move(hidden)), act_(act), params_(std::move(parameters)),
+        cond_(std::move(cond)) {
     check_mlp_activation(act_);
-    check_mlp_parameters(dim, hidden_, params_);
-    widths_.push_back(dim);
+    check_noise_conditioning(cond_);
+    check_mlp_parameters(dim, hidden_, params_, cond_.features());
+    widths_.push_back(dim + cond_.features());
     widths_.insert(widths_.end(), hidden_.begin(), hidden_.end());
     widths_.push_back(dim);
     std::size_t offset = 0;
@@ -52,21 +62,25 @@ class mlp_network {
   }
 
   /**
-   * @brief A network with mlp_random_parameters(dim, hidden, seed) rounded to T.
+   * @brief A network with mlp_random_parameters(dim, hidden, seed, cond.features()) rounded to T.
    * @throw as the constructor and mlp_random_parameters
    */
   static mlp_network random(int dim, std::vector<int> hidden, mlp_activation act,
-                            std::uint64_t seed) {
-    const std::vector<double> p = mlp_random_parameters(dim, hidden, seed);
+                            std::uint64_t seed, noise_conditioning cond = {}) {
+    check_noise_conditioning(cond);
+    const std::vector<double> p = mlp_random_parameters(dim, hidden, seed, cond.features());
     return mlp_network(dim, std::move(hidden), act,
-                       allocating("hidden", [&] { return std::vector<T>(p.begin(), p.end()); }));
+                       allocating("hidden", [&] { return std::vector<T>(p.begin(), p.end()); }),
+                       std::move(cond));
   }
 
-  int dim() const { return widths_.front(); }                          ///< D
+  int dim() const { return widths_.back(); }                           ///< D
+  /// The noise the network is conditioned on.
+  const noise_conditioning& conditioning() const { return cond_; }
   const std::vector<int>& hidden_widths() const { return hidden_; }    ///< w₁ … w_L
   mlp_activation activation() const { return act_; }                  ///< hidden activation
   int layers() const { return static_cast<int>(offsets_.size()); }    ///< affine layers, L + 1
-  int width(int l) const { return widths_[l]; }                       ///< w_l, 0 ≤ l ≤ L + 1
+  int width(int l) const { return widths_[l]; }  ///< w_l, 0 ≤ l ≤ L + 1 (w₀ = D + features)
   const std::vector<T>& parameters() const { return params_; }        ///< the flat buffer
   std::size_t weights_offset(int l) const { return offsets_[l]; }     ///< where W_l starts
   /// Where b_l starts.
@@ -80,7 +94,7 @@ class mlp_network {
    *        network is unchanged then
    */
   void set_parameters(std::vector<T> parameters) {
-    check_mlp_parameters(dim(), hidden_, parameters);
+    check_mlp_parameters(dim(), hidden_, parameters, cond_.features());
     params_ = std::move(parameters);
   }
 
@@ -88,7 +102,8 @@ class mlp_network {
   std::vector<int> hidden_;
   mlp_activation act_;
   std::vector<T> params_;
-  std::vector<int> widths_;            ///< D, w₁ … w_L, D
+  noise_conditioning cond_;
+  std::vector<int> widths_;            ///< D + features, w₁ … w_L, D
   std::vector<std::size_t> offsets_;  ///< start of each layer in params_
 };
 
