@@ -136,6 +136,8 @@ int run_cli(int argc, const char* const* argv, cli_mode mode) {
   add_ssm_command(app, mode);
   add_variance_command(app, mode);
   add_train_command(app, mode);
+  add_sample_command(app, mode);
+  add_evaluate_command(app, mode);
   add_demo_command(app, mode);
   refuse_empty_output_paths(app);
   const int status = parse_and_run(app, argc, argv, mode);

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "evaluate_command.hpp"
 #include "model_checks.hpp"
+#include "sample_command.hpp"
 #include "simulate_command.hpp"
 #include "ssm_command.hpp"
 #include "train_command.hpp"

@@ -18,6 +18,10 @@ void add_ssm_command(CLI::App& app, cli_mode mode);
 void add_variance_command(CLI::App& app, cli_mode mode);
 /// `scorepath train`: trains an MLP score network on a data set.
 void add_train_command(CLI::App& app, cli_mode mode);
+/// `scorepath sample`: samples from a trained network or a built-in law's exact score.
+void add_sample_command(CLI::App& app, cli_mode mode);
+/// `scorepath evaluate`: sample-quality measures against a reference sample or a built-in law.
+void add_evaluate_command(CLI::App& app, cli_mode mode);
 /// `scorepath demo`: the library on built-in defaults, checked against exact values.
 void add_demo_command(CLI::App& app, cli_mode mode);
 

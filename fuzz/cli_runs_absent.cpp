@@ -18,5 +18,7 @@ void run_ssm_command(const ssm_settings&, const std::string&) { reached("run_ssm
 void run_variance(const variance_settings&, checked_inputs&) { reached("run_variance"); }
 void run_demo(const run_settings&, std::uint64_t) { reached("run_demo"); }
 void run_train(const train_settings&, train_inputs&) { reached("run_train"); }
+void run_sample(const sample_settings&, const sample_inputs&) { reached("run_sample"); }
+void run_evaluate(const evaluate_settings&, const evaluate_inputs&) { reached("run_evaluate"); }
 
 }  // namespace scorepath::cli

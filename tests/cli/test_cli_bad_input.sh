@@ -49,7 +49,7 @@ printf '1e39 0.5\n' > "$work/float_overflow.txt"
 mkdir -p "$work/a_directory"
 
 # Every subcommand: unknown options and option values of the wrong type.
-for cmd in info simulate ssm variance train demo; do
+for cmd in info simulate ssm variance train sample evaluate demo; do
   row "$cmd unknown option" "--frobnicate" -- "$cmd" --frobnicate
 done
 for cmd in simulate ssm variance demo; do
@@ -263,6 +263,51 @@ row "train output in a missing directory" "--out" -- train --steps 1 --out "$out
 printf '0.1 0.2\n0.3 0.4\n0.5 0.6\n' > "$work/three_rows.txt"
 row "train output onto the samples file" "--log-csv" -- train --steps 1 --batch 1 \
   --samples-file "$work/three_rows.txt" --log-csv "$work/three_rows.txt"
+
+# ---- sample and evaluate: no output may appear --------------------------------------------------
+sample_files=(--out "$out/s.csv" --json "$out/s.json")
+row "sample unknown sampler" "'--sampler' = euler" -- sample --sampler euler "${sample_files[@]}"
+row "sample zero paths" "'--paths' = 0" -- sample --paths 0 "${sample_files[@]}"
+row "sample zero steps" "'--steps' = 0" -- sample --steps 0 "${sample_files[@]}"
+row "sample t-end of one" "'--t-end' = 1" -- sample --t-end 1 "${sample_files[@]}"
+row "sample negative step size" "'--step-size' = -0.1" -- sample --sampler langevin \
+  --step-size -0.1 "${sample_files[@]}"
+row "sample annealed without levels" "--levels" -- sample --sampler annealed_langevin \
+  "${sample_files[@]}"
+row "sample levels increasing" "'--levels' = 2" -- sample --sampler annealed_langevin \
+  --process levels --levels 1,2 "${sample_files[@]}"
+row "sample reverse SDE on levels" "'--process' = levels" -- sample --process levels \
+  --levels 1,0.5 "${sample_files[@]}"
+row "sample unknown exact law" "'--exact' = moons" -- sample --exact moons "${sample_files[@]}"
+row "sample weights and exact" "--exact" -- sample --exact ring --weights "$work/v2.txt" \
+  "${sample_files[@]}"
+row "sample weights missing" "--weights" -- sample --weights "$work/none.txt" "${sample_files[@]}"
+row "sample weights garbage" "garbage.txt" -- sample --weights "$work/garbage.txt" \
+  "${sample_files[@]}"
+row "sample plain Langevin needs no process" "'--process' = sde" -- sample --process sde \
+  "${sample_files[@]}"
+row "sample zero snr" "'--snr' = 0" -- sample --corrector-steps 1 --snr 0 "${sample_files[@]}"
+row "sample output in a missing directory" "--out" -- sample --paths 10 --steps 2 \
+  --out "$out/no/s.csv"
+row "evaluate without samples" "--samples" -- evaluate --data ring --json "$out/e.json"
+row "evaluate without a reference" "--reference" -- evaluate --samples "$work/v2.txt" \
+  --json "$out/e.json"
+row "evaluate ragged samples" "ragged.txt" -- evaluate --samples "$work/ragged.txt" --data ring \
+  --json "$out/e.json"
+row "evaluate one row" "inf.txt" -- evaluate --samples "$work/inf.txt" --data ring \
+  --json "$out/e.json"
+printf '0.1 0.2\n0.3 0.4\n' > "$work/two_rows.txt"
+printf '0.1 0.2 0.3\n0.3 0.4 0.5\n' > "$work/two_rows_3d.txt"
+row "evaluate unknown data set" "'--data' = spiral" -- evaluate --samples "$work/two_rows.txt" \
+  --data spiral --json "$out/e.json"
+row "evaluate moons in 3-D" "'--samples' = 3: must be 2" -- evaluate --samples "$work/two_rows_3d.txt" \
+  --data moons --json "$out/e.json"
+row "evaluate zero projections" "'--projections' = 0" -- evaluate --samples "$work/two_rows.txt" \
+  --data ring --projections 0 --json "$out/e.json"
+row "evaluate negative bandwidth" "'--bandwidth' = -1" -- evaluate --samples "$work/two_rows.txt" \
+  --data ring --bandwidth -1 --json "$out/e.json"
+row "evaluate one row kept" "'--rows' = 1" -- evaluate --samples "$work/two_rows.txt" --data ring \
+  --rows 1 --json "$out/e.json"
 
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]

@@ -89,7 +89,7 @@ batch_score<T> network_batch_score(const mlp_network<T>& net) {
         for (int i = 0; i < d; ++i) col[i] = x[static_cast<std::size_t>(p) * d + i];
         for (int i = d; i < w_in; ++i) col[i] = feature;
       }
-      detail::tape_forward(net, *transposed, *tape);
+      detail::tape_forward(net, *transposed, *tape, false);
       const T scale = conditioned ? static_cast<T>(1.0 / sigma) : T(1);
       for (std::size_t e = 0; e < static_cast<std::size_t>(n) * d; ++e) {
         out[e] = tape->output[e] * scale;

@@ -28,6 +28,8 @@ struct activation_rule {
  * - tanh: σ' = 1 − t², σ'' = −2t(1 − t²)
  * - SiLU z·s: σ' = s(1 + z(1 − s)), σ'' = s(1 − s)(2 + z(1 − 2s))
  * - ELU (α = 1): z, 1, 0 for z > 0; e^z − 1, e^z, e^z otherwise
+ *
+ * T is a scalar or, on the CPU, a SIMD pack (every choice is made per lane).
  */
 template <class T>
 SCOREPATH_HDI activation_rule<T> activation_rules(mlp_activation act, T z) {
@@ -47,10 +49,24 @@ SCOREPATH_HDI activation_rule<T> activation_rules(mlp_activation act, T z) {
     }
     case mlp_activation::elu:
     default: {
-      if (z > T(0)) return {z, T(1), T(0)};
-      const T e = math::exp(z);
-      return {math::expm1(z), e, e};
+      // A choice per lane, so T may be a SIMD pack.
+      const auto positive = z > T(0);
+      const T e = math::exp(math::select(positive, T(0), z));
+      return {math::select(positive, z, math::expm1(z)), math::select(positive, T(1), e),
+              math::select(positive, T(0), e)};
     }
+  }
+}
+
+/// σ(z) alone (a forward pass that no reverse sweep follows).
+template <class T>
+SCOREPATH_HDI T activation_value(mlp_activation act, T z) {
+  switch (act) {
+    case mlp_activation::softplus: return math::softplus(z);
+    case mlp_activation::tanh: return math::tanh(z);
+    case mlp_activation::silu: return z * math::sigmoid(z);
+    case mlp_activation::elu:
+    default: return math::elu(z);
   }
 }
 

@@ -19,12 +19,51 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "scorepath/training/activation_rules.hpp"
 #include "scorepath/training/mlp_network.hpp"
+#if !defined(__CUDACC__)
+#include "scorepath/simd_pack.hpp"
+#endif
 
 namespace scorepath::detail {
+
+/**
+ * @brief σ (into @p h) and, unless @p d1 is null, σ' and σ'' (into @p d1, @p d2) of the @p n
+ *        pre-activations @p z, in SIMD packs of the CPU's native width and the remainder lane by
+ *        lane: the same lanes take the same path whatever thread runs them.
+ */
+template <class T>
+void activation_rules_row(mlp_activation act, const T* z, T* h, T* d1, T* d2, int n) {
+  int j = 0;
+#if !defined(__CUDACC__)
+  constexpr int W = std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes;
+  using P = simd::pack<T, W>;
+  for (; j + W <= n; j += W) {
+    const P zz = P::load(z + j);
+    if (d1 == nullptr) {
+      activation_value(act, zz).store(h + j);
+      continue;
+    }
+    const activation_rule<P> r = activation_rules(act, zz);
+    r.value.store(h + j);
+    r.first.store(d1 + j);
+    r.second.store(d2 + j);
+  }
+#endif
+  for (; j < n; ++j) {
+    if (d1 == nullptr) {
+      h[j] = activation_value(act, z[j]);
+      continue;
+    }
+    const activation_rule<T> r = activation_rules(act, z[j]);
+    h[j] = r.value;
+    d1[j] = r.first;
+    d2[j] = r.second;
+  }
+}
 
 /// A thread's record of one tile's forward pass, reused from tile to tile.
 template <class T>
@@ -94,10 +133,12 @@ void tape_affine(const T* wt, const T* b, int n_in, int n_out, int cols, int str
 /**
  * @brief The forward pass over the tile whose input columns are in tape.inputs[0].
  * @param transposed every layer's W_l transposed ([i·w_{l+1} + j]), in layer order
+ * @param record_derivatives keep σ' and σ'' for a reverse sweep (and for tangent columns); false
+ *        computes σ alone, for a tile without tangents that no sweep follows
  */
 template <class T>
 void tape_forward(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
-                  mlp_tape<T>& tape) {
+                  mlp_tape<T>& tape, bool record_derivatives = true) {
   const int layers = net.layers();
   const int cols = tape.columns();
   const int stride = 1 + tape.tangents;
@@ -112,14 +153,10 @@ void tape_forward(const mlp_network<T>& net, const std::vector<std::vector<T>>& 
     T* h = tape.inputs[l + 1].data();
     for (int s = 0; s < tape.samples; ++s) {
       const std::size_t c0 = static_cast<std::size_t>(s) * stride;
-      T* d1 = tape.first[l].data() + static_cast<std::size_t>(s) * n_out;
-      T* d2 = tape.second[l].data() + static_cast<std::size_t>(s) * n_out;
-      for (int j = 0; j < n_out; ++j) {
-        const activation_rule<T> r = activation_rules(net.activation(), z[c0 * n_out + j]);
-        h[c0 * n_out + j] = r.value;
-        d1[j] = r.first;
-        d2[j] = r.second;
-      }
+      const bool keep = record_derivatives || stride > 1;
+      T* d1 = keep ? tape.first[l].data() + static_cast<std::size_t>(s) * n_out : nullptr;
+      T* d2 = keep ? tape.second[l].data() + static_cast<std::size_t>(s) * n_out : nullptr;
+      activation_rules_row(net.activation(), z + c0 * n_out, h + c0 * n_out, d1, d2, n_out);
       for (int k = 1; k < stride; ++k) {
         const std::size_t c = (c0 + k) * n_out;
         for (int j = 0; j < n_out; ++j) h[c + j] = d1[j] * z[c + j];

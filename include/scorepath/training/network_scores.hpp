@@ -88,7 +88,7 @@ void network_scores(const context& ctx, const mlp_network<T>& net, input_span<T>
           for (int i = 0; i < d; ++i) col[i] = x[i];
           for (int i = d; i < w_in; ++i) col[i] = feature;
         }
-        detail::tape_forward(net, transposed, tape);
+        detail::tape_forward(net, transposed, tape, false);
         T* out = scores.data + first * d;
         for (std::size_t e = 0; e < static_cast<std::size_t>(count) * d; ++e) {
           out[e] = tape.output[e] * out_scale;
