@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "command_runs.hpp"
+#include "demo_sections.hpp"
 #include "run_output.hpp"
 #include "thread_option.hpp"
 #include "scorepath/datasets.hpp"
@@ -270,6 +271,7 @@ void run_demo(const run_settings& base, std::uint64_t divisor) {
   langevin_sampling(base, divisor);
   ssm_on_mixture(base, divisor);
   training_on_ring(base, divisor);
+  sampling_from_scores(base, divisor);
   std::printf("\ndemo finished in %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
