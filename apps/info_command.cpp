@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "scorepath/matrix_product.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/simd_pack.hpp"
 
@@ -32,6 +33,9 @@ void add_info_command(CLI::App& app, cli_mode mode) {
     std::printf("default backend: %s\n", to_string(context().kind()));
     std::printf("CPU threads (OpenMP default): %d\n", omp_get_max_threads());
     std::printf("CPU SIMD lanes: %d float, %d double\n", simd::float_lanes, simd::double_lanes);
+    const matrix_kernel_info& kernel = matrix_kernel();
+    std::printf("matrix products (training, sampling): %s (%s)\n", kernel.name.c_str(),
+                kernel.reason.c_str());
   });
 }
 

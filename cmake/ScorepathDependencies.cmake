@@ -1,12 +1,32 @@
 # Finds what scorepath builds against and decides whether the CUDA backend is built.
 #
-# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_CPU_FLAGS, SCOREPATH_CPU_ARCH_RESOLVED (the -march= name the
+# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_HAVE_OPENBLAS (with SCOREPATH_OPENBLAS_LIBRARY),
+# SCOREPATH_CPU_FLAGS, SCOREPATH_CPU_ARCH_RESOLVED (the -march= name the
 # CPU backend is compiled for, never "native"), and the imported target SLEEF::sleef.
 include(CheckCXXCompilerFlag)
 
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 # SLEEF gives the CPU backend vectorised log and sincospi for Box-Muller normals.
 find_package(SLEEF REQUIRED)
+
+# OpenBLAS, the OpenMP flavour (Debian: libopenblas-openmp-dev), for the matrix products of the
+# training and sampling engines: called from a thread of a parallel region it runs on that thread
+# alone and is safe to call from several at once (the serial flavour is not). The library loads
+# it at run time (host/matrix_product.cpp) from the directory found here. AUTO uses it when found;
+# OFF builds the library's own loops only (matrix_product.hpp).
+set(SCOREPATH_BLAS "AUTO" CACHE STRING "OpenBLAS (OpenMP flavour) for matrix products: AUTO, ON or OFF")
+set(SCOREPATH_HAVE_OPENBLAS OFF)
+if(NOT SCOREPATH_BLAS STREQUAL "OFF")
+  find_library(SCOREPATH_OPENBLAS_LIBRARY openblas
+               PATHS /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp NO_DEFAULT_PATH)
+  if(SCOREPATH_OPENBLAS_LIBRARY)
+    set(SCOREPATH_HAVE_OPENBLAS ON)
+  elseif(SCOREPATH_BLAS STREQUAL "ON")
+    message(FATAL_ERROR "SCOREPATH_BLAS=ON but OpenBLAS (OpenMP flavour) was not found: install "
+                        "libopenblas-openmp-dev (scripts/setup.sh does)")
+  endif()
+endif()
+message(STATUS "scorepath: OpenBLAS ${SCOREPATH_HAVE_OPENBLAS}")
 
 # The CPU backend needs nothing from the CUDA toolkit: the toolkit is looked for only when the CUDA
 # backend may be built (the test suite looks for it on its own, to compare with cuRAND).

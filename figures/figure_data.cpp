@@ -4,6 +4,7 @@
 //                       exact moments of the Euler–Maruyama chain
 //   convergence.csv     strong and weak errors against the step size, on shared Brownian paths
 //   probe_variance.csv  variance of the sliced divergence estimate against the number of probes
+//   and the sampling data of sampling_data.cpp (ring samples, training loss, quality vs steps)
 // figures/make_figures.py turns them into PNGs.
 #include <array>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "scorepath/ensemble.hpp"
 #include "scorepath/exact_em_moments.hpp"
 #include "scorepath/probe_variance.hpp"
+#include "sampling_data.hpp"
 
 namespace sp = scorepath;
 
@@ -185,7 +187,8 @@ int main(int argc, char** argv) {
       void (*run)(const sp::context&, const std::string&);
     } parts[] = {{"GBM paths and band", gbm_paths},
                  {"strong and weak errors", convergence},
-                 {"probe variance study", probe_variance}};
+                 {"probe variance study", probe_variance},
+                 {"sampling", sampling_figure_data}};
     for (const auto& part : parts) {
       const auto start = std::chrono::steady_clock::now();
       part.run(ctx, dir);

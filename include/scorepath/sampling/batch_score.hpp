@@ -70,14 +70,12 @@ batch_score<T> mixture_batch_score(diagonal_mixture mix) {
 template <class T>
 batch_score<T> network_batch_score(const mlp_network<T>& net) {
   auto shared = std::make_shared<const mlp_network<T>>(net);
-  auto transposed =
-      std::make_shared<const std::vector<std::vector<T>>>(detail::transposed_weights(net));
   batch_score<T> s;
   s.dim = net.dim();
   if (net.conditioning().conditioned()) s.trained_for = net.conditioning();
-  s.make_evaluator = [shared, transposed]() -> typename batch_score<T>::evaluator {
+  s.make_evaluator = [shared]() -> typename batch_score<T>::evaluator {
     auto tape = std::make_shared<detail::mlp_tape<T>>();
-    return [shared, transposed, tape](const T* x, int n, double, double sigma, T* out) {
+    return [shared, tape](const T* x, int n, double, double sigma, T* out) {
       const mlp_network<T>& net = *shared;
       if (tape->samples != n) tape->size_for(net, n, 0);
       const int d = net.dim(), w_in = net.width(0);
@@ -89,7 +87,7 @@ batch_score<T> network_batch_score(const mlp_network<T>& net) {
         for (int i = 0; i < d; ++i) col[i] = x[static_cast<std::size_t>(p) * d + i];
         for (int i = d; i < w_in; ++i) col[i] = feature;
       }
-      detail::tape_forward(net, *transposed, *tape, false);
+      detail::tape_forward(net, *tape, false);
       const T scale = conditioned ? static_cast<T>(1.0 / sigma) : T(1);
       for (std::size_t e = 0; e < static_cast<std::size_t>(n) * d; ++e) {
         out[e] = tape->output[e] * scale;

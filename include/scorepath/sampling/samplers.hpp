@@ -339,6 +339,7 @@ sampler_report sample_paths(const context& ctx, rng_stream& rng, const batch_sco
   const std::uint64_t tiles = (paths + sampler_tile_paths - 1) / sampler_tile_paths;
   sampler_report report;
   report.paths = paths;
+  (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   const std::uint64_t seed = rng.seed();
   const std::uint64_t base = rng.reserve(paths);
   report.rng = rng_state{seed, base};

@@ -142,9 +142,8 @@ T draw_perturbation(const noise_conditioning& cond, int dim, const T* x, std::ui
  *        perturbations (sample id adds to it).
  */
 template <class T>
-void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
-                   const loss_gradient_options& opt, const T* samples, std::uint64_t first,
-                   int n, std::uint64_t seed, std::uint64_t base, std::uint64_t noise_base,
+void gradient_tile(const mlp_network<T>& net, const loss_gradient_options& opt, const T* samples,
+                   std::uint64_t first, int n, std::uint64_t seed, std::uint64_t base, std::uint64_t noise_base,
                    gradient_scratch<T>& scratch, double* losses, T* gradient) {
   const int d = net.dim();
   const int w_in = net.width(0);
@@ -193,7 +192,7 @@ void gradient_tile(const mlp_network<T>& net, const std::vector<std::vector<T>>&
       }
     }
   }
-  tape_forward(net, transposed, tape);
+  tape_forward(net, tape);
 
   const T scale = opt.half_scaling ? T(0.5) : T(1);
   T* out = tape.output.data();
@@ -342,9 +341,9 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
   std::vector<double> losses(n);
   std::vector<T> group_gradients;
   if (gradient.wanted()) group_gradients.assign(groups * params, T(0));
-  const std::vector<std::vector<T>> transposed = detail::transposed_weights(net);
 
   loss_gradient_report report;
+  (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   const std::uint64_t seed = rng.seed();
   const bool conditioned = net.conditioning().conditioned();
   const std::uint64_t base = rng.reserve(conditioned ? 2 * n : n);
@@ -365,8 +364,8 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
         for (std::uint64_t t = g * tiles_per_group; t < last; ++t) {
           const std::uint64_t first = t * gradient_tile_samples;
           const int count = static_cast<int>(std::min<std::uint64_t>(gradient_tile_samples, n - first));
-          detail::gradient_tile(net, transposed, opt, samples.data, first, count, seed, base,
-                                noise_base, scratch, losses.data(), grad);
+          detail::gradient_tile(net, opt, samples.data, first, count, seed, base, noise_base,
+                                scratch, losses.data(), grad);
         }
       });
 

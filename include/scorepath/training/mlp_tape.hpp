@@ -12,8 +12,9 @@
  * The reverse sweep takes the loss's adjoints of the output columns and, layer by layer, adds
  * Σ_c g_c h_cᵀ to ∂W, the sample columns' g to ∂b, and passes Wᵀg back; through a hidden unit the
  * sample column's adjoint is ḡ·σ'(z) + Σ_k ġ_k·σ''(z)·ż_k and a tangent column's is ġ_k·σ'(z).
- * Every product is written as rows of axpy updates so the compiler vectorises it; the order of
- * every sum is fixed by the tile, never by a thread.
+ * Every product is one matrix product over the tile (matrix_product.hpp: OpenBLAS or the
+ * library's own loops, on the calling thread); the order of every sum is fixed by the tile, never
+ * by a thread.
  */
 #pragma once
 
@@ -22,6 +23,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "scorepath/matrix_product.hpp"
 #include "scorepath/training/activation_rules.hpp"
 #include "scorepath/training/mlp_network.hpp"
 #if !defined(__CUDACC__)
@@ -109,36 +111,25 @@ struct mlp_tape {
   }
 };
 
-/// out[c·n_out + j] = Σ_i W[j·n_in + i]·in[c·n_in + i] (+ b[j] on sample columns), with W given
-/// transposed (wt[i·n_out + j]) so each input value updates a contiguous row.
+/// out[c·n_out + j] = Σ_i W[j·n_in + i]·in[c·n_in + i] (+ b[j] on sample columns): one matrix
+/// product over the tile's columns (matrix_product.hpp), then the bias.
 template <class T>
-void tape_affine(const T* wt, const T* b, int n_in, int n_out, int cols, int stride, const T* in,
+void tape_affine(const T* w, const T* b, int n_in, int n_out, int cols, int stride, const T* in,
                  T* out) {
-  for (int c = 0; c < cols; ++c) {
+  matrix_product(false, true, cols, n_out, n_in, in, n_in, w, n_in, T(0), out, n_out);
+  for (int c = 0; c < cols; c += stride) {
     T* z = out + static_cast<std::size_t>(c) * n_out;
-    const T* h = in + static_cast<std::size_t>(c) * n_in;
-    if (c % stride == 0) {
-      for (int j = 0; j < n_out; ++j) z[j] = b[j];
-    } else {
-      for (int j = 0; j < n_out; ++j) z[j] = T(0);
-    }
-    for (int i = 0; i < n_in; ++i) {
-      const T hi = h[i];
-      const T* row = wt + static_cast<std::size_t>(i) * n_out;
-      for (int j = 0; j < n_out; ++j) z[j] += hi * row[j];
-    }
+    for (int j = 0; j < n_out; ++j) z[j] += b[j];
   }
 }
 
 /**
  * @brief The forward pass over the tile whose input columns are in tape.inputs[0].
- * @param transposed every layer's W_l transposed ([i·w_{l+1} + j]), in layer order
  * @param record_derivatives keep σ' and σ'' for a reverse sweep (and for tangent columns); false
  *        computes σ alone, for a tile without tangents that no sweep follows
  */
 template <class T>
-void tape_forward(const mlp_network<T>& net, const std::vector<std::vector<T>>& transposed,
-                  mlp_tape<T>& tape, bool record_derivatives = true) {
+void tape_forward(const mlp_network<T>& net, mlp_tape<T>& tape, bool record_derivatives = true) {
   const int layers = net.layers();
   const int cols = tape.columns();
   const int stride = 1 + tape.tangents;
@@ -147,8 +138,8 @@ void tape_forward(const mlp_network<T>& net, const std::vector<std::vector<T>>& 
     const int n_in = net.width(l), n_out = net.width(l + 1);
     const bool last = l + 1 == layers;
     T* z = last ? tape.output.data() : tape.pre[l].data();
-    tape_affine(transposed[l].data(), params + net.bias_offset(l), n_in, n_out, cols, stride,
-                tape.inputs[l].data(), z);
+    tape_affine(params + net.weights_offset(l), params + net.bias_offset(l), n_in, n_out, cols,
+                stride, tape.inputs[l].data(), z);
     if (last) break;
     T* h = tape.inputs[l + 1].data();
     for (int s = 0; s < tape.samples; ++s) {
@@ -181,32 +172,17 @@ void tape_backward(const mlp_network<T>& net, mlp_tape<T>& tape, T* gradient) {
     const T* h = tape.inputs[l].data();
     T* dw = gradient + net.weights_offset(l);
     T* db = gradient + net.bias_offset(l);
-    for (int c = 0; c < cols; ++c) {
+    // ∂W_l += Gᵀ H over the tile's columns, ∂b_l += the sample columns' g.
+    matrix_product(true, false, n_out, n_in, cols, g, n_out, h, n_in, T(1), dw, n_in);
+    for (int c = 0; c < cols; c += stride) {
       const T* gc = g + static_cast<std::size_t>(c) * n_out;
-      const T* hc = h + static_cast<std::size_t>(c) * n_in;
-      if (c % stride == 0) {
-        for (int j = 0; j < n_out; ++j) db[j] += gc[j];
-      }
-      for (int j = 0; j < n_out; ++j) {
-        const T gj = gc[j];
-        T* row = dw + static_cast<std::size_t>(j) * n_in;
-        for (int i = 0; i < n_in; ++i) row[i] += gj * hc[i];
-      }
+      for (int j = 0; j < n_out; ++j) db[j] += gc[j];
     }
     if (l == 0) break;
-    // Back through W_l: the adjoints of layer l's inputs, which are hidden activations.
+    // Back through W_l: the adjoints of layer l's inputs (hidden activations), G W_l.
     const T* w = params + net.weights_offset(l);
     T* dh = tape.adjoint_next.data();
-    for (int c = 0; c < cols; ++c) {
-      const T* gc = g + static_cast<std::size_t>(c) * n_out;
-      T* dc = dh + static_cast<std::size_t>(c) * n_in;
-      for (int i = 0; i < n_in; ++i) dc[i] = T(0);
-      for (int j = 0; j < n_out; ++j) {
-        const T gj = gc[j];
-        const T* row = w + static_cast<std::size_t>(j) * n_in;
-        for (int i = 0; i < n_in; ++i) dc[i] += gj * row[i];
-      }
-    }
+    matrix_product(false, false, cols, n_in, n_out, g, n_out, w, n_in, T(0), dh, n_in);
     // Back through the activation of layer l − 1 (width n_in), in place.
     const T* z = tape.pre[l - 1].data();
     for (int s = 0; s < tape.samples; ++s) {
@@ -225,24 +201,6 @@ void tape_backward(const mlp_network<T>& net, mlp_tape<T>& tape, T* gradient) {
     }
     std::swap(tape.adjoint, tape.adjoint_next);
   }
-}
-
-/// Every layer's weights transposed, [l][i·w_{l+1} + j].
-template <class T>
-std::vector<std::vector<T>> transposed_weights(const mlp_network<T>& net) {
-  std::vector<std::vector<T>> out(net.layers());
-  const T* params = net.parameters().data();
-  for (int l = 0; l < net.layers(); ++l) {
-    const int n_in = net.width(l), n_out = net.width(l + 1);
-    const T* w = params + net.weights_offset(l);
-    out[l].resize(static_cast<std::size_t>(n_in) * n_out);
-    for (int j = 0; j < n_out; ++j) {
-      for (int i = 0; i < n_in; ++i) {
-        out[l][static_cast<std::size_t>(i) * n_out + j] = w[static_cast<std::size_t>(j) * n_in + i];
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace scorepath::detail

@@ -70,10 +70,10 @@ void network_scores(const context& ctx, const mlp_network<T>& net, input_span<T>
 
   const std::uint64_t n = points.size / d;
   const std::uint64_t tiles = (n + network_score_tile - 1) / network_score_tile;
+  (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   const int w_in = net.width(0);
   const T feature = conditioned ? static_cast<T>(noise_feature(sigma)) : T(0);
   const T out_scale = conditioned ? static_cast<T>(1.0 / sigma) : T(1);
-  const std::vector<std::vector<T>> transposed = detail::transposed_weights(net);
   detail::cpu_for_each<detail::mlp_tape<T>>(
       ctx, tiles, detail::cpu_block_schedule::even,
       [&](detail::mlp_tape<T>& tape) { tape.size_for(net, network_score_tile, 0); },
@@ -88,7 +88,7 @@ void network_scores(const context& ctx, const mlp_network<T>& net, input_span<T>
           for (int i = 0; i < d; ++i) col[i] = x[i];
           for (int i = d; i < w_in; ++i) col[i] = feature;
         }
-        detail::tape_forward(net, transposed, tape, false);
+        detail::tape_forward(net, tape, false);
         T* out = scores.data + first * d;
         for (std::size_t e = 0; e < static_cast<std::size_t>(count) * d; ++e) {
           out[e] = tape.output[e] * out_scale;
