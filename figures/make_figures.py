@@ -3,8 +3,9 @@
 
 usage: make_figures.py DATA_DIR OUTPUT_DIR
 
-Writes gbm_paths.png, convergence.png and probe_variance.png to OUTPUT_DIR and prints what it
-wrote, with the fitted convergence orders and how far the estimates sit from theory.
+Writes gbm_paths.png, convergence.png, probe_variance.png, ring_samples.png,
+ring_training_loss.png and quality_vs_steps.png to OUTPUT_DIR and prints what it wrote, with the
+fitted convergence orders and how far the estimates sit from theory.
 """
 import csv
 import os
@@ -230,6 +231,69 @@ def probe_variance(data_dir, out_dir):
           f"({int(np.sum(v['closed_form'] > 0))} points)")
 
 
+def ring_samples(data_dir, out_dir):
+    """The ring's data next to samples of the trained and of the exact score."""
+    with open(os.path.join(data_dir, "ring_samples.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    sources = list(dict.fromkeys(r["source"] for r in rows))
+    fig, axes = plt.subplots(1, len(sources), figsize=(4.2 * len(sources), 4.4), sharex=True,
+                             sharey=True)
+    for ax, source in zip(axes, sources):
+        x = np.array([float(r["x"]) for r in rows if r["source"] == source])
+        y = np.array([float(r["y"]) for r in rows if r["source"] == source])
+        ax.scatter(x, y, s=2, alpha=0.5, color="tab:blue" if source == "data" else "tab:orange")
+        ax.set_title(source, fontsize=10)
+        ax.set_aspect("equal")
+        ax.set_xlim(-5, 5)
+        ax.set_ylim(-5, 5)
+    fig.suptitle("8-Gaussian ring: data and 2000 samples (VP reverse SDE, 500 steps)")
+    fig.tight_layout()
+    save(fig, out_dir, "ring_samples.png")
+
+
+def ring_training_loss(data_dir, out_dir):
+    """The DSM loss of the VP-conditioned network, per step and smoothed."""
+    d = read_csv(os.path.join(data_dir, "ring_training_loss.csv"))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(d["step"], d["loss"], lw=0.5, alpha=0.4, label="batch loss (256 samples)")
+    window = 50
+    smooth = np.convolve(d["loss"], np.ones(window) / window, mode="valid")
+    ax.plot(d["step"][window - 1:], smooth, lw=1.5, label=f"mean of {window} steps")
+    ax.set_xlabel("Adam step")
+    ax.set_ylabel("DSM loss, weight sigma^2")
+    ax.set_title("Training a VP-conditioned MLP 3-64-64-2 (SiLU) on the ring")
+    ax.legend()
+    fig.tight_layout()
+    save(fig, out_dir, "ring_training_loss.png")
+    print(f"  loss over the last 100 steps: {np.mean(d['loss'][-100:]):.4f}")
+
+
+def quality_vs_steps(data_dir, out_dir):
+    """Energy distance to fresh data against the number of steps, per sampler and score."""
+    with open(os.path.join(data_dir, "quality_vs_steps.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    fig, ax = plt.subplots(figsize=(8, 5))
+    styles = {"exact": "-", "trained": "--"}
+    colors = {"reverse_sde": "tab:blue", "pf_euler": "tab:green", "pf_heun": "tab:red"}
+    for score in styles:
+        for sampler in colors:
+            sel = [r for r in rows if r["score"] == score and r["sampler"] == sampler]
+            steps = np.array([float(r["steps"]) for r in sel])
+            e = np.array([float(r["energy_distance"]) for r in sel])
+            se = np.array([float(r["std_error"]) for r in sel])
+            ax.errorbar(steps, e, yerr=se, ls=styles[score], marker="o", ms=3, capsize=2,
+                        color=colors[sampler], label=f"{score} score, {sampler}")
+    ax.axhline(float(rows[0]["reference"]), color="gray", lw=1, label="two draws of the law")
+    ax.axhline(0.0, color="black", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("steps")
+    ax.set_ylabel("energy distance to 5000 fresh draws (± 1 SE)")
+    ax.set_title("Sample quality against the number of steps (8-Gaussian ring, VP)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, out_dir, "quality_vs_steps.png")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: make_figures.py DATA_DIR OUTPUT_DIR")
@@ -238,6 +302,9 @@ def main():
     gbm_paths(data_dir, out_dir)
     convergence(data_dir, out_dir)
     probe_variance(data_dir, out_dir)
+    ring_samples(data_dir, out_dir)
+    ring_training_loss(data_dir, out_dir)
+    quality_vs_steps(data_dir, out_dir)
 
 
 if __name__ == "__main__":

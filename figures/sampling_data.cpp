@@ -2,8 +2,8 @@
 //   ring_samples.csv        the 8-Gaussian ring's data, and samples of a trained VP-conditioned
 //                           network (reverse SDE) and of the exact score (reverse SDE)
 //   ring_training_loss.csv  that network's DSM loss per step (mean over the batch, and its error)
-//   quality_vs_steps.csv    energy distance to fresh data against the number of steps, for each
-//                           sampler, with the exact score and with the trained one
+//   quality_vs_steps.csv    energy distance of 5000 samples to 5000 fresh draws against the number
+//                           of steps, for each sampler, with the exact score and the trained one
 #include "sampling_data.hpp"
 
 #include <cmath>
@@ -91,20 +91,21 @@ void sampling_figure_data(const sp::context& ctx, const std::string& dir) {
     }
   };
   write("data", sp::draw_mixture(ring, n, 7));
-  write("trained score, reverse SDE", sample(ctx, learned, sp::sampler_kind::reverse_sde, 500, n));
-  write("exact score, reverse SDE", sample(ctx, exact, sp::sampler_kind::reverse_sde, 500, n));
+  write("trained score (reverse SDE)", sample(ctx, learned, sp::sampler_kind::reverse_sde, 500, n));
+  write("exact score (reverse SDE)", sample(ctx, exact, sp::sampler_kind::reverse_sde, 500, n));
   std::fclose(points);
 
   FILE* quality = open_csv(dir, "quality_vs_steps.csv");
   std::fprintf(quality, "score,sampler,steps,energy_distance,std_error,reference\n");
-  const std::vector<double> fresh = sp::draw_mixture(ring, n, 8);
-  const double reference = sp::energy_distance(ctx, sp::draw_mixture(ring, n, 9), fresh, 2).value;
+  const std::uint64_t m = 5000;  // samples per point of the curve, against as many fresh draws
+  const std::vector<double> fresh = sp::draw_mixture(ring, m, 8);
+  const double reference = sp::energy_distance(ctx, sp::draw_mixture(ring, m, 9), fresh, 2).value;
   for (const auto& [score_name, score] : {std::pair{"exact", exact}, std::pair{"trained", learned}}) {
     for (sp::sampler_kind kind : {sp::sampler_kind::reverse_sde, sp::sampler_kind::probability_flow_euler,
                                   sp::sampler_kind::probability_flow_heun}) {
       for (std::uint64_t steps : {5, 10, 20, 50, 100, 200, 500}) {
         const sp::quality_estimate e =
-            sp::energy_distance(ctx, sample(ctx, score, kind, steps, n), fresh, 2);
+            sp::energy_distance(ctx, sample(ctx, score, kind, steps, m), fresh, 2);
         std::fprintf(quality, "%s,%s,%llu,%.6g,%.6g,%.6g\n", score_name, sp::to_string(kind),
                      static_cast<unsigned long long>(steps), e.value, e.std_error, reference);
       }

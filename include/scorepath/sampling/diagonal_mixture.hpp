@@ -59,35 +59,34 @@ template <class T>
 void diffused_mixture_score(const diagonal_mixture& mix, double alpha, double sigma, const T* x,
                             T* score) {
   const int d = mix.dim;
-  const int k_count = mix.components();
-  // log w_k + log N(x; αμ_k, v_k) per component, then the shift by their largest.
-  double largest = -INFINITY;
-  std::vector<double> log_r(static_cast<std::size_t>(k_count));
-  for (int k = 0; k < k_count; ++k) {
-    double acc = std::log(mix.weights[k]);
+  // One pass over the components with a running shift (the largest log-weight so far): the
+  // responsibility-weighted sum accumulates in @p score, rescaled when the shift moves, so no
+  // memory is needed beyond the output.
+  double largest = -INFINITY, total = 0;
+  for (int i = 0; i < d; ++i) score[i] = T(0);
+  for (int k = 0; k < mix.components(); ++k) {
+    const std::size_t row = static_cast<std::size_t>(k) * d;
+    double log_w = std::log(mix.weights[k]);
     for (int i = 0; i < d; ++i) {
-      const std::size_t j = static_cast<std::size_t>(k) * d + i;
-      const double v = alpha * alpha * mix.variances[j] + sigma * sigma;
-      const double r = static_cast<double>(x[i]) - alpha * mix.means[j];
-      acc -= 0.5 * (r * r / v + std::log(v));
+      const double v = alpha * alpha * mix.variances[row + i] + sigma * sigma;
+      const double r = static_cast<double>(x[i]) - alpha * mix.means[row + i];
+      log_w -= 0.5 * (r * r / v + std::log(v));
     }
-    log_r[k] = acc;
-    largest = std::max(largest, acc);
-  }
-  double total = 0;
-  for (double& l : log_r) {
-    l = std::exp(l - largest);
-    total += l;
-  }
-  for (int i = 0; i < d; ++i) {
-    double s = 0;
-    for (int k = 0; k < k_count; ++k) {
-      const std::size_t j = static_cast<std::size_t>(k) * d + i;
-      const double v = alpha * alpha * mix.variances[j] + sigma * sigma;
-      s += log_r[k] * (alpha * mix.means[j] - static_cast<double>(x[i])) / v;
+    if (log_w > largest) {
+      const double rescale = std::exp(largest - log_w);  // 0 for the first component
+      total *= rescale;
+      for (int i = 0; i < d; ++i) score[i] = static_cast<T>(score[i] * rescale);
+      largest = log_w;
     }
-    score[i] = static_cast<T>(s / total);
+    const double w = std::exp(log_w - largest);
+    total += w;
+    for (int i = 0; i < d; ++i) {
+      const double v = alpha * alpha * mix.variances[row + i] + sigma * sigma;
+      const double pull = (alpha * mix.means[row + i] - static_cast<double>(x[i])) / v;
+      score[i] = static_cast<T>(score[i] + w * pull);
+    }
   }
+  for (int i = 0; i < d; ++i) score[i] = static_cast<T>(score[i] / total);
 }
 
 /// log p_t(x) of @p mix diffused to (α, σ) (unchecked): the density the score is the gradient of.
