@@ -90,6 +90,24 @@ TEST(DiffusedMixture, ScoreIsTheGradientOfTheLogDensity) {
   }
 }
 
+TEST(DiffusedMixture, BatchScoreEqualsThePointwiseScore) {
+  diagonal_mixture m = ring_mixture_components(3);
+  m.weights[2] = 0.5;  // unequal weights
+  const auto evaluate = mixture_batch_score<double>(m).make_evaluator();
+  test_rng g(4);
+  std::vector<double> x(3 * 50), batch(x.size()), one(3);
+  for (double& e : x) e = 3 * g.normal();
+  for (auto [alpha, sigma] : {std::pair{1.0, 0.0}, std::pair{0.6, 0.8}}) {
+    evaluate(x.data(), 50, alpha, sigma, batch.data());
+    for (int p = 0; p < 50; ++p) {
+      diffused_mixture_score(m, alpha, sigma, &x[3 * p], one.data());
+      for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(batch[3 * p + i], one[i], 1e-12 * (1 + std::fabs(one[i]))) << p << "," << i;
+      }
+    }
+  }
+}
+
 TEST(ReverseSde, ExactScoreReproducesTheMixture) {
   const diagonal_mixture m = two_bumps(0.3, -1.0, 1.5, 0.1);
   sampler_options opt;

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,11 +54,59 @@ batch_score<T> mixture_batch_score(diagonal_mixture mix) {
   batch_score<T> s;
   s.dim = shared->dim;
   s.make_evaluator = [shared]() -> typename batch_score<T>::evaluator {
-    return [shared](const T* x, int n, double alpha, double sigma, T* out) {
-      const int d = shared->dim;
+    // What depends on (α, σ) alone is computed once per call: the shifted means α·μ_k, the
+    // inverse variances and each component's log-weight less ½Σ log v; then each point costs one
+    // quadratic form and one exponential per component.
+    struct scratch {
+      std::vector<double> centre, inverse, offset, log_r;
+    };
+    auto work = std::make_shared<scratch>();
+    return [shared, work](const T* x, int n, double alpha, double sigma, T* out) {
+      const diagonal_mixture& m = *shared;
+      const int d = m.dim, k_count = m.components();
+      const std::size_t size = static_cast<std::size_t>(k_count) * d;
+      work->centre.resize(size);
+      work->inverse.resize(size);
+      work->offset.resize(k_count);
+      work->log_r.resize(k_count);
+      for (int k = 0; k < k_count; ++k) {
+        double offset = std::log(m.weights[k]);
+        for (int i = 0; i < d; ++i) {
+          const std::size_t j = static_cast<std::size_t>(k) * d + i;
+          const double v = alpha * alpha * m.variances[j] + sigma * sigma;
+          work->centre[j] = alpha * m.means[j];
+          work->inverse[j] = 1.0 / v;
+          offset -= 0.5 * std::log(v);
+        }
+        work->offset[k] = offset;
+      }
       for (int p = 0; p < n; ++p) {
-        diffused_mixture_score(*shared, alpha, sigma, x + static_cast<std::size_t>(p) * d,
-                               out + static_cast<std::size_t>(p) * d);
+        const T* xp = x + static_cast<std::size_t>(p) * d;
+        T* sp = out + static_cast<std::size_t>(p) * d;
+        double largest = -INFINITY;
+        for (int k = 0; k < k_count; ++k) {
+          double q = 0;
+          for (int i = 0; i < d; ++i) {
+            const std::size_t j = static_cast<std::size_t>(k) * d + i;
+            const double r = static_cast<double>(xp[i]) - work->centre[j];
+            q += r * r * work->inverse[j];
+          }
+          work->log_r[k] = work->offset[k] - 0.5 * q;
+          largest = std::max(largest, work->log_r[k]);
+        }
+        double total = 0;
+        for (int k = 0; k < k_count; ++k) {
+          work->log_r[k] = std::exp(work->log_r[k] - largest);
+          total += work->log_r[k];
+        }
+        for (int i = 0; i < d; ++i) {
+          double acc = 0;
+          for (int k = 0; k < k_count; ++k) {
+            const std::size_t j = static_cast<std::size_t>(k) * d + i;
+            acc += work->log_r[k] * (work->centre[j] - static_cast<double>(xp[i])) * work->inverse[j];
+          }
+          sp[i] = static_cast<T>(acc / total);
+        }
       }
     };
   };
