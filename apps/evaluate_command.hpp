@@ -34,7 +34,7 @@ struct evaluate_inputs {
 
 /**
  * @brief Reads and checks both sides: files that exist and parse, the same D on both sides,
- *        --rows, --bandwidth, --projections, --threads, the --json path.
+ *        --rows, --bandwidth, --projections, --threads. run_evaluate checks the --json path first.
  * @throw invalid_argument_error naming the option
  */
 evaluate_inputs check_evaluate(const evaluate_settings& s);

@@ -48,7 +48,7 @@ struct sample_inputs {
 
 /**
  * @brief Everything `sample` checks before it runs: names, the weights file or the built-in law,
- *        the library's own checks (validate_sampler), the output paths.
+ *        the library's own checks (validate_sampler). run_sample checks the output paths first.
  * @throw invalid_argument_error naming the option
  */
 sample_inputs check_sample(const sample_settings& s);

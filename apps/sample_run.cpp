@@ -34,8 +34,10 @@ void run_precision(const sample_settings& s, const sample_inputs& in) {
   const int d = in.dim;
   std::vector<T> samples(s.paths * static_cast<std::uint64_t>(d));
   rng_stream rng(s.seed);
-  // Chunks of paths run one after another on one stream give the paths of a single call.
-  const std::uint64_t chunk = std::max<std::uint64_t>(4096, s.paths / 50);
+  // Chunks of paths run one after another on one stream give the paths of a single call when each
+  // is a whole number of tiles.
+  const std::uint64_t tile = sampler_tile_paths;
+  const std::uint64_t chunk = (std::max<std::uint64_t>(4096, s.paths / 50) + tile - 1) / tile * tile;
   const auto progress = make_progress_bar(
       "sample", static_cast<double>(s.paths) * static_cast<double>(s.steps) * d * 50);
   sampler_report report;

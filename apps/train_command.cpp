@@ -163,6 +163,8 @@ train_inputs check_train(const train_settings& s) {
   if (!s.resume.empty()) {
     train_checkpoint c = read_checkpoint(s.resume);
     const nlohmann::json want = train_config_json(s, in);
+    // Checkpoints written before conditioning existed were unconditioned.
+    if (!c.config.contains("conditioning")) c.config["conditioning"] = {{"kind", "none"}};
     for (const auto& [key, value] : want.items()) {
       SCOREPATH_EXPECTS(c.config.contains(key) && c.config[key] == value, "--resume", s.resume,
                         "was written by a run with another " + key + " (" +

@@ -53,7 +53,7 @@ sp::mlp_network<float> trained_ring_network(const sp::context& ctx, FILE* loss) 
   const sp::train_report r = sp::train_score_model(
       ctx, net, sp::host_input(data.data(), data.size()), opt, [&](const sp::train_step& s) {
         std::fprintf(loss, "%llu,%.6g,%.6g\n", static_cast<unsigned long long>(s.step),
-                     s.loss.value, s.loss.std_error / std::sqrt(static_cast<double>(s.loss.count)));
+                     s.loss.value, s.loss.std_error);
         return true;
       });
   net.set_parameters(std::vector<float>(r.average.begin(), r.average.end()));

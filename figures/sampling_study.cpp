@@ -79,7 +79,7 @@ void weights_study(const sp::context& ctx) {
               "sampled with its exact score by %llu paths each. The table gives the share of the "
               "samples in the light mode (exact: 0.200; Monte Carlo standard error %.3f). Plain "
               "Langevin (step 0.01, 1000 steps, from N(0, 3²)) follows the score down the slope "
-              "each path starts on; annealed Langevin (11 noise levels from 8 to 0.08, 100 steps "
+              "each path starts on; annealed Langevin (10 noise levels from 8 to 0.08, 100 steps "
               "each) and the reverse VP SDE (500 steps) start where the modes are merged.\n\n",
               static_cast<unsigned long long>(n), std::sqrt(0.16 / n));
   std::printf("| m | Langevin | annealed Langevin | reverse SDE |\n|---|---|---|---|\n");

@@ -106,7 +106,11 @@ matrix_kernel_info choose_kernel() {
   const std::string core = corename();
   const std::string text = config();
   const std::string version = text.substr(0, text.find(' ', text.find(' ') + 1));
+#if defined(__x86_64__) || defined(__i386__)
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  const bool avx2 = false;  // the core names below are x86's; elsewhere OpenBLAS is trusted
+#endif
   if (!modern_core(core) && avx2) {
     info.reason = "OpenBLAS detected the " + core + " core on a CPU with AVX2 and FMA, so its "
                   "kernels would not use them; set OPENBLAS_CORETYPE (Haswell, Zen, SkylakeX) to "

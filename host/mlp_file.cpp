@@ -174,9 +174,10 @@ void parse_conditioning(const token_reader& reader, const std::vector<std::strin
   };
   switch (cond.kind) {
     case conditioning_kind::none:
-      SCOREPATH_EXPECTS(values == 0, reader.where("conditioning"), values,
-                        "none takes no values");
-      break;
+      throw invalid_argument_error(reader.where("conditioning"), "none",
+                                   "must be vp, ve or levels: an unconditioned network is written "
+                                   "as version 2",
+                                   __FILE__, __LINE__);
     case conditioning_kind::vp:
     case conditioning_kind::ve: {
       const bool vp = cond.kind == conditioning_kind::vp;

@@ -361,6 +361,7 @@ TEST(MlpFileV3, BadConditioningLinesNameTheItem) {
   refused("conditioning vp 0.1 20 1.5", "t_min");
   refused("conditioning vp 0.1 20", "conditioning");
   refused("conditioning sde 1 2 3", "conditioning");
+  refused("conditioning none", "conditioning");  // an unconditioned network is version 2
   refused("conditioning levels 1 nan", "levels[1]");
   expect_refused([&] { parse_mlp_text(head + "parameters 2\n1 2\nend 2 fnv1a64 0\n", "f"); },
                  "mlp file f line 5: conditioning");

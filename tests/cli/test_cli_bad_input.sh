@@ -287,6 +287,8 @@ row "sample weights garbage" "garbage.txt" -- sample --weights "$work/garbage.tx
 row "sample plain Langevin needs no process" "'--process' = sde" -- sample --process sde \
   "${sample_files[@]}"
 row "sample zero snr" "'--snr' = 0" -- sample --corrector-steps 1 --snr 0 "${sample_files[@]}"
+row "sample reverse SDE with an unconditioned network" "'--weights' = unconditioned network" -- \
+  sample --weights "$work/v2.txt" "${sample_files[@]}"
 row "sample output in a missing directory" "--out" -- sample --paths 10 --steps 2 \
   --out "$out/no/s.csv"
 row "evaluate without samples" "--samples" -- evaluate --data ring --json "$out/e.json"

@@ -38,8 +38,11 @@ struct batch_score {
 
   int dim = 0;  ///< D
   /// The conditioning a network was trained with (its σ(t) is the one the samplers must use);
-  /// empty for an exact score, which is valid at every (α, σ).
+  /// empty for an exact score, which is valid at every (α, σ), and for an unconditioned network.
   std::optional<noise_conditioning> trained_for;
+  /// True when the score depends on the noise level (an exact score, a conditioned network):
+  /// what every sampler but plain Langevin needs.
+  bool takes_noise = true;
   std::function<evaluator()> make_evaluator;  ///< one thread's evaluator
 };
 
@@ -123,6 +126,7 @@ batch_score<T> network_batch_score(const mlp_network<T>& net) {
   batch_score<T> s;
   s.dim = net.dim();
   if (net.conditioning().conditioned()) s.trained_for = net.conditioning();
+  s.takes_noise = net.conditioning().conditioned();
   s.make_evaluator = [shared]() -> typename batch_score<T>::evaluator {
     auto tape = std::make_shared<detail::mlp_tape<T>>();
     return [shared, tape](const T* x, int n, double, double sigma, T* out) {

@@ -22,8 +22,10 @@
  * vp: f = −½β(t)x, g² = β(t); ve: f = 0, g² = dσ(t)²/dt = 2 ln(σ_max/σ_min)·σ_min²(σ_max/σ_min)^{2t}.
  *
  * Path p draws its initial state and all its normals, in order, from Philox subsequence
- * `rng.reserve(paths) + p`, and is computed on its own, so the samples are bitwise the same for any
- * thread count, and two calls of n₁ then n₂ paths on one stream give the n₁ + n₂ paths of one call.
+ * `rng.reserve(paths) + p`, and paths are cut into tiles of sampler_tile_paths from the first, so
+ * the samples are bitwise the same for any thread count, and two calls of n₁ then n₂ paths on one
+ * stream give the n₁ + n₂ paths of one call when n₁ is a multiple of sampler_tile_paths (for an
+ * exact score, for any n₁: its paths do not share arithmetic).
  */
 #pragma once
 
@@ -255,6 +257,9 @@ template <class T>
 void validate_sampler(const context& ctx, const batch_score<T>& score, const sampler_options& opt,
                       output_span<T> samples) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
+  if (ctx.kind() == backend::cuda) {
+    throw unavailable_error("sample_paths runs on the CPU backend", __FILE__, __LINE__);
+  }
   SCOREPATH_EXPECTS(score.dim >= 1 && score.make_evaluator, "score", score.dim,
                     "must be a batch score of dimension at least 1");
   check_span_not_dangling(samples, "samples");
@@ -284,6 +289,10 @@ void validate_sampler(const context& ctx, const batch_score<T>& score, const sam
                       "is conditioned on noise: plain Langevin needs an unconditioned score");
     return;
   }
+  SCOREPATH_EXPECTS(score.takes_noise, "score", "unconditioned network",
+                    "is not conditioned on noise: annealed Langevin, the reverse SDE and the "
+                    "probability-flow ODE need the score at every noise level (train with "
+                    "conditioning)");
   check_noise_conditioning(opt.process);
   if (opt.kind == sampler_kind::annealed_langevin) {
     SCOREPATH_EXPECTS(opt.process.kind == conditioning_kind::levels, "process",
@@ -315,15 +324,13 @@ void validate_sampler(const context& ctx, const batch_score<T>& score, const sam
                       std::string("must be the process the network was trained on (") +
                           to_string(a.kind) + " with its parameters)");
   }
-  if (ctx.kind() == backend::cuda) {
-    throw unavailable_error("sample_paths runs on the CPU backend", __FILE__, __LINE__);
-  }
 }
 
 /**
  * @brief Runs samples.size / D paths of the sampler @p opt with @p score and writes their final
  *        states (row-major) to @p samples. Runs on the CPU backend.
- * @throw invalid_argument_error naming `score` (unset; conditioned, for plain Langevin),
+ * @throw invalid_argument_error naming `score` (unset; conditioned, for plain Langevin; not
+ *        conditioned, for the other samplers),
  *        `samples size`, `samples space`, `steps`, `sampler`, `step_size`, `initial_std`,
  *        `process` (not vp/ve, not levels, or not the one a network was trained on), a field of
  *        the process (check_noise_conditioning), `t_end`, `corrector_steps` or `snr`; nothing is

@@ -34,9 +34,10 @@ inline constexpr int network_score_tile = 64;
  * Runs on the CPU backend.
  *
  * @param sigma the noise level: positive and finite for a conditioned network, 0 for another
- * @throw invalid_argument_error naming `points` (empty, not a multiple of D, device memory, not
- *        finite), `scores size` (not equal to the points'), `scores space`, or `sigma` (not
- *        positive and finite for a conditioned network, not 0 for another); nothing is written then
+ * @throw invalid_argument_error naming `points` (empty, or a value not finite), `points size`
+ *        (not a multiple of D), `points space` (device memory), `scores size` (not equal to the
+ *        points'), `scores space`, or `sigma` (not positive and finite for a conditioned network,
+ *        not 0 for another); nothing is written then
  * @throw unavailable_error for a CUDA context
  * @throw out_of_memory_error when the working memory cannot be allocated
  */
