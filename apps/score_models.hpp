@@ -16,9 +16,12 @@
 #include "scorepath/input_file.hpp"
 #include "scorepath/mlp_file.hpp"
 #include "scorepath/probes.hpp"
+#include "scorepath/sampling/diagonal_mixture.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
+#include "scorepath/training/mlp_network.hpp"
+#include "scorepath/training/mlp_network_file.hpp"
 
 namespace scorepath::cli {
 
@@ -32,7 +35,13 @@ struct model_settings {
   std::string samples_file;       ///< text file of N rows of D numbers; empty: draw samples
   std::uint64_t samples = 100000; ///< N drawn from the built-in data distribution
   std::uint64_t seed = 42;        ///< Philox seed of the drawn samples (and of the probes)
+  /// The command runs the mlp, gmm and diag-gaussian models at any D ≥ 1 (with_any_dim_model);
+  /// else only at the compiled dimensions.
+  bool any_dim = false;
 };
+
+/// Largest D of a model of run-time dimension named on the command line.
+inline constexpr int largest_run_time_dim = 1 << 16;
 
 /// The built-in data distribution a --model draws its samples from (an MLP is scored on the
 /// ring mixture's data).
@@ -95,19 +104,36 @@ void with_mlp(const model_settings& s, const mlp_description* file, F&& f) {
  */
 inline int builtin_model_dim(const model_settings& s, const mlp_description* file) {
   const std::string not_compiled = "is not compiled for --model " + s.model + "; use ";
+  const auto check_any_dim = [&](const std::string& option, int dim) {
+    SCOREPATH_EXPECTS(dim >= 1 && dim <= largest_run_time_dim, option, dim,
+                      "must be between 1 and " + std::to_string(largest_run_time_dim));
+  };
   if (s.model == "gaussian") {
     SCOREPATH_EXPECTS(s.dim == 2, "--dim", s.dim, not_compiled + "2");
   } else if (s.model == "diag-gaussian") {
-    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16, "--dim", s.dim, not_compiled + "2 or 16");
+    if (s.any_dim) {
+      check_any_dim("--dim", s.dim);
+    } else {
+      SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16, "--dim", s.dim, not_compiled + "2 or 16");
+    }
   } else if (s.model == "gmm") {
-    SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16 || s.dim == 64, "--dim", s.dim,
-                      not_compiled + "2, 16 or 64");
+    if (s.any_dim) {
+      check_any_dim("--dim", s.dim);
+    } else {
+      SCOREPATH_EXPECTS(s.dim == 2 || s.dim == 16 || s.dim == 64, "--dim", s.dim,
+                        not_compiled + "2, 16 or 64");
+    }
   } else {
     SCOREPATH_EXPECTS(s.model == "mlp", "--model", s.model,
                       "must be gaussian, diag-gaussian, gmm or mlp");
     const int dim = file ? file->dim : s.dim;
-    SCOREPATH_EXPECTS(dim == 2 || dim == 64, s.weights.empty() ? "--dim" : "dim of " + s.weights,
-                      dim, "is not compiled for --model mlp; use 2 or 64");
+    const std::string option = s.weights.empty() ? "--dim" : "dim of " + s.weights;
+    if (s.any_dim) {
+      check_any_dim(option, dim);
+    } else {
+      SCOREPATH_EXPECTS(dim == 2 || dim == 64, option, dim,
+                        "is not compiled for --model mlp in this command; use 2 or 64");
+    }
     return dim;
   }
   return s.dim;
@@ -143,6 +169,68 @@ void with_builtin_model(const model_settings& s, const mlp_description* file, F&
   } else {
     if (dim == 2) with_mlp<T, 2>(s, file, f);
     if (dim == 64) with_mlp<T, 64>(s, file, f);
+  }
+}
+
+/**
+ * @brief Calls f(network, description, nullopt) with the run-time MLP of @p s in dimension
+ *        @p dim: the weights file's network, or random weights.
+ * @throw out_of_memory_error naming `--hidden` when random weights cannot be allocated
+ */
+template <class T, class F>
+void with_mlp_network(const model_settings& s, const mlp_description* file, int dim, F&& f) {
+  if (file != nullptr) {
+    f(make_mlp_network<T>(*file, s.weights), "MLP from " + s.weights + " (run-time D)",
+      std::optional<double>());
+    return;
+  }
+  std::string widths;
+  for (int w : s.hidden) widths += (widths.empty() ? "" : "-") + std::to_string(w);
+  std::optional<mlp_network<T>> net;
+  try {
+    net.emplace(mlp_network<T>::random(dim, s.hidden, parse_mlp_activation(s.activation), s.seed));
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory_error("--hidden: the random weights of an MLP " + widths +
+                                  " could not be allocated",
+                              __FILE__, __LINE__);
+  }
+  f(*net,
+    "MLP " + std::to_string(dim) + "-" + widths + "-" + std::to_string(dim) + " " +
+        s.activation + ", random weights, run-time D",
+    std::optional<double>());
+}
+
+/// The data of --model diag-gaussian as a one-component diagonal_mixture in dimension @p dim.
+inline diagonal_mixture diagonal_gaussian_components(int dim) {
+  diagonal_mixture mix;
+  mix.dim = dim;
+  mix.weights = {1.0};
+  for (int i = 0; i < dim; ++i) {
+    mix.means.push_back(datasets::diagonal_gaussian_mean(i));
+    mix.variances.push_back(datasets::diagonal_gaussian_variance(i));
+  }
+  return mix;
+}
+
+/**
+ * @brief with_builtin_model for a command whose models take any dimension (s.any_dim): the
+ *        compiled models at their dimensions (they also run on CUDA); at any other D, the
+ *        run-time network (training/mlp_network.hpp) or diagonal mixture (mixture_ssm.hpp), on
+ *        the CPU.
+ */
+template <class T, class F>
+void with_any_dim_model(const model_settings& s, const mlp_description* file, F&& f) {
+  const int dim = builtin_model_dim(s, file);
+  const std::string d = std::to_string(dim) + "-D, run-time D";
+  const auto ism = [&] { return datasets::expected_ism(data_of(s.model), dim); };
+  if (s.model == "mlp" && dim != 2 && dim != 64) {
+    with_mlp_network<T>(s, file, dim, std::forward<F>(f));
+  } else if (s.model == "gmm" && dim != 2 && dim != 16 && dim != 64) {
+    f(ring_mixture_components(dim), "mixture of 8 Gaussians, " + d, ism());
+  } else if (s.model == "diag-gaussian" && dim != 2 && dim != 16) {
+    f(diagonal_gaussian_components(dim), "diagonal Gaussian, " + d, ism());
+  } else {
+    with_builtin_model<T>(s, file, std::forward<F>(f));
   }
 }
 

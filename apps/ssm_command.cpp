@@ -13,7 +13,7 @@ namespace {
 
 template <class T>
 void check_run(const ssm_settings& s, const checked_inputs& in) {
-  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
+  with_any_dim_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
                                                   std::optional<double>) {
     (void)prepare_ssm(model, s, samples_to_check<T>(s, in));
   });
@@ -38,8 +38,8 @@ void add_ssm_command(CLI::App& app, cli_mode mode) {
   auto json_path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "ssm", "Sliced score matching losses of a built-in score model on its data");
-  cmd->add_option("--model", s->model, "gaussian (2-D), diag-gaussian (2, 16), gmm (2, 16, 64) or "
-                                       "mlp (2, 64)")
+  cmd->add_option("--model", s->model, "gaussian (2-D), diag-gaussian, gmm or mlp (any D; "
+                                       "compiled at 2, 16, 64)")
       ->capture_default_str();
   cmd->add_option("--dim", s->dim, "dimension D")
       ->transform(decimal_integer<int>())

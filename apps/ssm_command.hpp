@@ -9,6 +9,8 @@
 #include "model_checks.hpp"
 #include "score_models.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/mixture_ssm.hpp"
+#include "scorepath/training/network_ssm.hpp"
 #include "scorepath/validate.hpp"
 #include "thread_option.hpp"
 
@@ -16,6 +18,7 @@ namespace scorepath::cli {
 
 /// Settings of an `ssm` run: the model and samples, and what to compute.
 struct ssm_settings : model_settings {
+  ssm_settings() { any_dim = true; }
   std::uint32_t probes = 1;       ///< M
   std::string law = "gaussian";   ///< probe law
   bool half_scaling = false;      ///< Song et al.'s ½ convention
@@ -42,6 +45,19 @@ struct ssm_result {
  */
 ssm_result run_ssm(const ssm_settings& settings);
 
+/// D of a compiled model.
+template <class Model>
+int model_dim(const Model&) {
+  return Model::dim;
+}
+/// D of a run-time network.
+template <class T>
+int model_dim(const mlp_network<T>& net) {
+  return net.dim();
+}
+/// D of a run-time mixture.
+inline int model_dim(const diagonal_mixture& mix) { return mix.dim; }
+
 /// What sliced_score_matching is given besides the model and the samples.
 struct ssm_call {
   context ctx;
@@ -53,7 +69,7 @@ struct ssm_call {
  *        library's validate_ssm: the one function behind the run and the checks alone.
  * @throw invalid_argument_error naming the bad option; unavailable_error; out_of_memory_error
  */
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T>
 ssm_call prepare_ssm(const Model& model, const ssm_settings& s, const std::vector<T>& samples) {
   ssm_call call{make_context(s.backend, s.threads, has_ssm_cuda_kernel<Model>), ssm_options{}};
   call.options.probes = s.probes;

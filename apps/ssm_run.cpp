@@ -19,7 +19,7 @@ namespace {
 template <class T, class Model>
 ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& in,
                      std::string description, std::optional<double> exact_ism) {
-  constexpr int D = Model::dim;
+  const int D = model_dim(model);
   const std::vector<T> x = take_samples<T>(s, in);
   const ssm_call call = prepare_ssm(model, s, x);
   rng_stream rng(s.seed + 1);
@@ -37,7 +37,7 @@ ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& 
 template <class T>
 ssm_result run_precision(const ssm_settings& s, checked_inputs& in) {
   ssm_result result;
-  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, std::string description,
+  with_any_dim_model<T>(s, in.weights_file(), [&](const auto& model, std::string description,
                                std::optional<double> exact_ism) {
     result = run_model<T>(model, s, in, std::move(description), exact_ism);
   });

@@ -21,6 +21,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -31,6 +32,7 @@
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/training/network_ssm.hpp"
 
 namespace {
 
@@ -83,13 +85,24 @@ workload<scorepath::gaussian_mixture_score<T, D, 8>> make_gmm(std::uint64_t n) {
 // Timed bodies
 // ----------------------------------------------------------------------------------------------
 
+/// D of a compiled model.
+template <class Model>
+int dim_of(const Model&) {
+  return Model::dim;
+}
+/// D of a run-time network.
+template <class T>
+int dim_of(const scorepath::mlp_network<T>& net) {
+  return net.dim();
+}
+
 // Args: {M, cpu_threads}. Items are sample-projections.
 template <class Model>
 void ssm_cpu(benchmark::State& state, const workload<Model>& w) {
   using T = typename Model::scalar_type;
   const auto probes = static_cast<std::uint32_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
-  const std::uint64_t n = w.samples.size() / Model::dim;
+  const std::uint64_t n = w.samples.size() / static_cast<std::uint64_t>(dim_of(w.model));
   try {
     context ctx(backend_choice::cpu);
     ctx.set_threads(threads);
@@ -151,6 +164,16 @@ workload<scorepath::mlp_score<T, D>> make_mlp(std::uint64_t n) {
           std::move(samples)};
 }
 
+/// The same network as make_mlp's, with D chosen at run time (training/network_ssm.hpp).
+template <class T, int D, int Width>
+workload<scorepath::mlp_network<T>> make_network(std::uint64_t n) {
+  workload<scorepath::mlp_score<T, D>> compiled = make_mlp<T, D, Width>(n);
+  const std::vector<T>& p = compiled.model.parameters();
+  return {scorepath::mlp_network<T>(D, {Width, Width}, scorepath::mlp_activation::softplus,
+                                    std::vector<T>(p.begin(), p.end())),
+          std::move(compiled.samples)};
+}
+
 // ----------------------------------------------------------------------------------------------
 // Registration
 // ----------------------------------------------------------------------------------------------
@@ -179,11 +202,13 @@ void register_model(const std::string& name, std::uint64_t samples,
   }
   ssm->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 
-  auto* fwd = benchmark::RegisterBenchmark(("forward_cpu" + suffix).c_str(),
-                                           [get](benchmark::State& s) { forward_cpu(s, get()); });
-  fwd->ArgNames({"cpu_threads"});
-  for (std::int64_t t : kThreadCounts) fwd->Args({t});
-  fwd->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+  if constexpr (!std::is_same_v<Model, scorepath::mlp_network<T>>) {  // the network: SSM only
+    auto* fwd = benchmark::RegisterBenchmark(("forward_cpu" + suffix).c_str(),
+                                             [get](benchmark::State& s) { forward_cpu(s, get()); });
+    fwd->ArgNames({"cpu_threads"});
+    for (std::int64_t t : kThreadCounts) fwd->Args({t});
+    fwd->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+  }
 }
 
 // One line per model: name in the benchmark names, samples per iteration, factory. The sample
@@ -194,6 +219,9 @@ int register_ssm_benchmarks() {
   register_model("gmm64", std::uint64_t{1} << 15, make_gmm<float, 64>);
   register_model("mlp2_h128", std::uint64_t{1} << 15, make_mlp<float, 2, 128>);
   register_model("mlp64_h256", std::uint64_t{1} << 13, make_mlp<float, 64, 256>);
+  // The run-time network on the same weights and samples: matrix products over tiles.
+  register_model("network2_h128", std::uint64_t{1} << 15, make_network<float, 2, 128>);
+  register_model("network64_h256", std::uint64_t{1} << 13, make_network<float, 64, 256>);
   return 0;
 }
 

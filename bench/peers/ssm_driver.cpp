@@ -18,8 +18,17 @@
 // Models (float): gmm16  gaussian_mixture_score<float, 16, 8>
 //                 mlp2   mlp_score<float, 2>,  hidden 128 128, softplus
 //                 mlp64  mlp_score<float, 64>, hidden 256 256, softplus
+//                 net2   the weights of mlp2 as an mlp_network<float> (D at run time, layers as
+//                        matrix products over tiles: training/network_ssm.hpp)
+//                 net64  the weights of mlp64 likewise
+//
+// With --train (net2, net64), the case is one training step on a batch of --samples samples:
+// the SSM-VR loss and its parameter gradient (score_loss_gradient) and an Adam step. The probes
+// and the gradient of the first step are written too ( <dir>/gradient.f32, the flat parameter
+// layout of mlp_file.hpp), and --steps steps are timed per repeat.
 //
 // Usage: ssm_driver --model gmm16 --samples 16384 --probes 4 --threads 2 --repeat 5 --dir DIR
+//        ssm_driver --model net2 --train --samples 256 --probes 1 --threads 1 --dir DIR
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -43,6 +52,10 @@
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/training/adam.hpp"
+#include "scorepath/training/loss_gradient.hpp"
+#include "scorepath/training/mlp_network_file.hpp"
+#include "scorepath/training/network_ssm.hpp"
 
 namespace {
 
@@ -55,11 +68,13 @@ struct settings {
   std::uint64_t seed = 20240717;        // probe stream
   std::uint64_t data_seed = 12345;      // samples and weights
   std::string dir = ".";
+  bool train = false;     // time training steps instead of the loss
+  int steps = 20;         // training steps per timed repeat
 };
 
 constexpr const char* kUsage =
-    "usage: ssm_driver --model gmm16|mlp2|mlp64 --samples N --probes M --threads T\n"
-    "                  [--repeat K] [--seed S] [--data-seed S] --dir DIR\n";
+    "usage: ssm_driver --model gmm16|mlp2|mlp64|net2|net64 --samples N --probes M --threads T\n"
+    "                  [--repeat K] [--seed S] [--data-seed S] [--train [--steps K]] --dir DIR\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::fprintf(stderr, "ssm_driver: %s\n%s", message.c_str(), kUsage);
@@ -84,6 +99,10 @@ settings parse_args(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
+    if (arg == "--train") {
+      s.train = true;
+      continue;
+    }
     if (i + 1 >= argc) usage_error("option " + arg + " needs a value");
     const char* value = argv[++i];
     if (arg == "--model") {
@@ -106,14 +125,22 @@ settings parse_args(int argc, char** argv) {
       s.seed = parse_count(arg, value, 0);
     } else if (arg == "--data-seed") {
       s.data_seed = parse_count(arg, value, 0);
+    } else if (arg == "--steps") {
+      const std::uint64_t k = parse_count(arg, value, 1);
+      if (k > 100000) usage_error("--steps must be at most 100000");
+      s.steps = static_cast<int>(k);
     } else if (arg == "--dir") {
       s.dir = value;
     } else {
       usage_error("unknown option " + arg);
     }
   }
-  if (s.model != "gmm16" && s.model != "mlp2" && s.model != "mlp64") {
-    usage_error("--model must be gmm16, mlp2 or mlp64, not '" + s.model + "'");
+  if (s.model != "gmm16" && s.model != "mlp2" && s.model != "mlp64" && s.model != "net2" &&
+      s.model != "net64") {
+    usage_error("--model must be gmm16, mlp2, mlp64, net2 or net64, not '" + s.model + "'");
+  }
+  if (s.train && s.model != "net2" && s.model != "net64") {
+    usage_error("--train needs --model net2 or net64");
   }
   return s;
 }
@@ -202,9 +229,29 @@ problem<scorepath::mlp_score<float, D>> make_mlp(const settings& s, std::vector<
           "mlp_score<float, " + std::to_string(D) + ">, hidden" + widths + ", softplus"};
 }
 
+// The network of make_mlp<D> (same weights, same samples) with D chosen at run time.
+template <int D>
+problem<scorepath::mlp_network<float>> make_network(const settings& s, std::vector<int> hidden) {
+  problem<scorepath::mlp_score<float, D>> compiled = make_mlp<D>(s, hidden);
+  const std::vector<float>& p = compiled.model.parameters();
+  return {scorepath::mlp_network<float>(D, hidden, scorepath::mlp_activation::softplus,
+                                        std::vector<float>(p.begin(), p.end())),
+          std::move(compiled.samples), compiled.weights_file,
+          "mlp_network<float> (D = " + std::to_string(D) + " at run time), " +
+              compiled.description.substr(compiled.description.find("hidden"))};
+}
+
+/// D of a compiled model.
+template <class Model>
+int dim_of(const Model&) {
+  return Model::dim;
+}
+/// D of a run-time network.
+int dim_of(const scorepath::mlp_network<float>& net) { return net.dim(); }
+
 template <class Model>
 int run(const settings& s, const problem<Model>& p) {
-  constexpr int D = Model::dim;
+  const int D = dim_of(p.model);
   const std::uint64_t n = s.samples;
   const std::uint32_t m = s.probes;
   scorepath::context ctx(scorepath::backend_choice::cpu);
@@ -258,6 +305,74 @@ int run(const settings& s, const problem<Model>& p) {
   return 0;
 }
 
+/// One training step (SSM-VR loss, gradient, Adam) per batch: the first step's probes and
+/// gradient written for the peer, then --steps steps timed per repeat.
+int run_train(const settings& s, problem<scorepath::mlp_network<float>>& p) {
+  const int D = p.model.dim();
+  const std::uint64_t n = s.samples;
+  const std::uint32_t m = s.probes;
+  scorepath::context ctx(scorepath::backend_choice::cpu);
+  ctx.set_threads(s.threads);
+  const auto in = scorepath::host_input(p.samples.data(), p.samples.size());
+  scorepath::loss_gradient_options opt;
+  opt.loss = scorepath::score_loss::ssm_vr;
+  opt.probes = m;
+  opt.law = scorepath::probe_law::gaussian;
+
+  // The probes of the first step: sliced_score_matching of the network draws the very probes
+  // score_loss_gradient draws from a stream in the same state.
+  std::vector<float> probes(static_cast<std::size_t>(n) * m * D);
+  scorepath::ssm_outputs<float> out;
+  out.probes = scorepath::host_output(probes.data(), probes.size());
+  scorepath::ssm_options sopt;
+  sopt.probes = m;
+  scorepath::rng_stream probe_rng(s.seed);
+  (void)scorepath::sliced_score_matching(ctx, probe_rng, p.model, in, sopt, out);
+  std::vector<float> gradient(p.model.parameters().size());
+  const auto grad_out = scorepath::host_output(gradient.data(), gradient.size());
+  scorepath::rng_stream rng(s.seed);
+  const scorepath::loss_gradient_report first =
+      scorepath::score_loss_gradient(ctx, rng, p.model, in, opt, grad_out);
+  write_floats(s.dir + "/samples.f32", p.samples);
+  write_floats(s.dir + "/probes.f32", probes);
+  write_floats(s.dir + "/gradient.f32", gradient);
+
+  // Timing: loss and gradient, the Adam step, the new weights set in the network.
+  std::vector<float> weights = p.model.parameters();
+  scorepath::adam_optimizer adam(scorepath::adam_options{},
+                                 std::vector<double>(weights.begin(), weights.end()));
+  auto step = [&] {
+    const auto r = scorepath::score_loss_gradient(ctx, rng, p.model, in, opt, grad_out);
+    if (!std::isfinite(r.loss.value)) throw std::runtime_error("non-finite loss");
+    adam.step(weights, gradient);
+    p.model.set_parameters(weights);
+  };
+  step();  // warm-up
+  using clock = std::chrono::steady_clock;
+  std::vector<double> times;
+  for (int r = 0; r < s.repeat; ++r) {
+    const auto t0 = clock::now();
+    for (int k = 0; k < s.steps; ++k) step();
+    times.push_back(std::chrono::duration<double>(clock::now() - t0).count() / s.steps);
+  }
+  std::sort(times.begin(), times.end());
+  std::printf(
+      "{\"model\": \"%s\", \"description\": \"%s\", \"precision\": \"float\", \"dim\": %d,\n"
+      " \"batch\": %llu, \"probes\": %u, \"probe_law\": \"gaussian\", \"threads\": %d,\n"
+      " \"loss\": \"ssm_vr\", \"ssm_vr\": %.17g, \"convention\": "
+      "\"mean[|S|^2 + (2/M) sum_j v_j'Jv_j]\",\n"
+      " \"optimizer\": \"adam lr 1e-3\", \"steps\": %d, \"repeat\": %d,\n"
+      " \"best_seconds_per_step\": %.9g, \"median_seconds_per_step\": %.9g,\n"
+      " \"samples_per_second\": %.9g,\n"
+      " \"files\": {\"weights\": %s, \"samples\": %s, \"probes\": %s, \"gradient\": %s}}\n",
+      s.model.c_str(), p.description.c_str(), D, static_cast<unsigned long long>(n), m, s.threads,
+      first.loss.value, s.steps, s.repeat, times.front(), times[times.size() / 2],
+      static_cast<double>(n) / times.front(), json_string(p.weights_file).c_str(),
+      json_string(s.dir + "/samples.f32").c_str(), json_string(s.dir + "/probes.f32").c_str(),
+      json_string(s.dir + "/gradient.f32").c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,7 +380,9 @@ int main(int argc, char** argv) {
   try {
     if (s.model == "gmm16") return run(s, make_gmm16(s));
     if (s.model == "mlp2") return run(s, make_mlp<2>(s, {128, 128}));
-    return run(s, make_mlp<64>(s, {256, 256}));
+    if (s.model == "mlp64") return run(s, make_mlp<64>(s, {256, 256}));
+    auto net = s.model == "net2" ? make_network<2>(s, {128, 128}) : make_network<64>(s, {256, 256});
+    return s.train ? run_train(s, net) : run(s, net);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssm_driver: %s\n", e.what());
     return 1;

@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scorepath_peers import blas, cli, common, machine, report, ssm  # noqa: E402
 
-MODULES = ("blas", "cli", "common", "em", "machine", "report", "ssm", "ssm_torch", "workers")
+MODULES = ("blas", "cli", "common", "em", "machine", "report", "ssm", "ssm_torch", "train",
+           "train_torch", "workers")
 
 SKYLAKE_FLAGS = "fpu sse sse2 ssse3 sse4_1 sse4_2 avx fma avx2 avx512f avx512dq avx512cd " \
                 "avx512bw avx512vl"
@@ -45,7 +46,7 @@ class ModulesImport(unittest.TestCase):
         proc = subprocess.run([sys.executable, script, "--help"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("--only {em,ssm}", proc.stdout)
+        self.assertIn("--only {em,ssm,train}", proc.stdout)
         self.assertIn("OPENBLAS_CORETYPE", proc.stdout)
 
 
@@ -55,7 +56,9 @@ class ArgumentParsing(unittest.TestCase):
         self.assertEqual((a.threads, a.repeat, a.ssm_repeat, a.numpy_procs), (2, 3, 5, 2))
         self.assertEqual(a.em_paths, [100000, 1000000])
         self.assertEqual(a.em_precisions, ["float", "double"])
-        self.assertEqual(a.ssm_models, ["gmm16", "mlp2", "mlp64"])
+        self.assertEqual(a.ssm_models, ["gmm16", "mlp2", "mlp64", "net2", "net64"])
+        self.assertEqual((a.train_models, a.train_probes, a.train_batch),
+                         (["net2", "net64"], [1, 4], 256))
         self.assertEqual(a.ssm_probes, [1, 4])
         self.assertEqual(a.ssm_samples, common.DEFAULT_SSM_SAMPLES)
         self.assertEqual(a.torch_batch_rows, "auto")
@@ -70,7 +73,8 @@ class ArgumentParsing(unittest.TestCase):
         a = parse("--em-paths", "1e5, 2_000", "--ssm-samples", "mlp2=4096,gmm16=1e3",
                   "--threads", "4", "--repeat", "7", "--torch-batch-rows", "0")
         self.assertEqual(a.em_paths, [100000, 2000])
-        self.assertEqual(a.ssm_samples, {"gmm16": 1000, "mlp2": 4096, "mlp64": 8192})
+        self.assertEqual(a.ssm_samples, {"gmm16": 1000, "mlp2": 4096, "mlp64": 8192,
+                                         "net2": 16384, "net64": 8192})
         self.assertEqual((a.numpy_procs, a.ssm_repeat, a.torch_batch_rows), (4, 7, 0))
         self.assertEqual(parse("--ssm-samples", "512").ssm_samples,
                          {k: 512 for k in common.SSM_MODELS})

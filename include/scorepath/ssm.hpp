@@ -79,11 +79,12 @@ struct ssm_report {
 
 namespace detail {
 
-/// Checks the request and builds the plan; writes nothing.
-template <class T, int D>
-ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_options& opt,
-                          const ssm_outputs<T>& out) {
+/// Checks a sliced score matching request in dimension @p dim (≥ 1); writes nothing.
+template <class T>
+void check_ssm_request(const context& ctx, input_span<T> samples, int dim, const ssm_options& opt,
+                       const ssm_outputs<T>& out) {
   const bool on_cuda = ctx.kind() == backend::cuda;
+  const auto D = static_cast<std::size_t>(dim);
   SCOREPATH_EXPECTS(samples.data != nullptr && samples.size > 0, "samples", "empty",
                     "must hold at least one sample");
   SCOREPATH_EXPECTS(samples.size % D == 0, "samples size", samples.size,
@@ -114,7 +115,14 @@ ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_o
   if (samples.space == memory_space::host) {
     require_finite_rows("samples", samples.data, samples.size, D);
   }
+}
 
+/// Checks the request and builds the plan; writes nothing.
+template <class T, int D>
+ssm_plan<T> make_ssm_plan(const context& ctx, input_span<T> samples, const ssm_options& opt,
+                          const ssm_outputs<T>& out) {
+  check_ssm_request(ctx, samples, D, opt, out);
+  const std::uint64_t n = samples.size / D;
   ssm_plan<T> plan;
   plan.samples = samples.data;
   plan.count = n;

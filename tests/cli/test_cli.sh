@@ -59,7 +59,7 @@ json_check "ssm gaussian within 5 standard errors of -tr P" "$work/ssm.json" \
 json_check "ssm half scaling is reported" "$work/ssm.json" "j['settings']['half_scaling'] is False"
 
 expect_status "ssm bad law" 2 "'--law'" -- ssm --law bogus
-expect_status "ssm dim not compiled" 2 "'--dim' = 3" -- ssm --model gmm --dim 3
+expect_status "ssm dim not compiled" 2 "'--dim' = 3" -- ssm --model gaussian --dim 3
 expect_status "ssm zero probes" 2 "'--probes'" -- ssm --probes 0 --samples 10
 expect_status "ssm unknown model" 2 "--model" -- ssm --model unicorn
 expect_status "ssm bad precision" 2 "--precision" -- ssm --precision half
@@ -190,7 +190,26 @@ expect_status "simulate dt not dividing" 2 "'--dt'" -- simulate --dt 0.3 --paths
 expect_status "simulate dt zero" 2 "'--dt'" -- simulate --dt 0 --paths 10
 expect_status "variance zero probes" 2 "'--probes'" -- variance --probes 0 --samples 10
 expect_status "variance bad law" 2 "'--laws'" -- variance --laws gaussian,bogus --samples 10
-expect_status "ssm mlp dim not compiled" 2 "'--dim' = 3" -- ssm --model mlp --dim 3
+# An MLP of any dimension: the run-time network (matrix products over tiles) below and above the
+# compiled 2 and 64; SSM and ISM estimate the same loss on the same samples.
+expect_status "ssm mlp at D = 3" 0 "run-time D" -- ssm --model mlp --dim 3 --hidden 32,32 \
+  --samples 20000 --probes 2 --json "$work/mlp3.json"
+json_check "ssm mlp at D = 3: dimension 3, SSM within 5 standard errors of ISM" "$work/mlp3.json" \
+  "j['model']['dim'] == 3 and abs(j['ssm']['value'] - j['ism']['value']) < 5 * j['ssm']['std_error']"
+expect_status "ssm mlp at D = 1" 0 "run-time D" -- ssm --model mlp --dim 1 --hidden 8 \
+  --samples 100 --law orthogonal --no-ism
+expect_status "ssm mlp at D = 0" 2 "'--dim' = 0" -- ssm --model mlp --dim 0
+# The mixtures at a dimension no model is compiled for: the run-time diagonal mixture, whose SSM
+# on its own data estimates E[ISM] = -tr(Sigma^-1) in closed form for the diagonal Gaussian.
+expect_status "ssm diag-gaussian at D = 5" 0 "run-time D" -- ssm --model diag-gaussian --dim 5 \
+  --samples 40000 --probes 2 --law rademacher --json "$work/diag5.json"
+json_check "ssm diag-gaussian at D = 5: SSM within 5 standard errors of the exact E[ISM]" \
+  "$work/diag5.json" \
+  "j['model']['dim'] == 5 and abs(j['ssm']['value'] - j['exact_ism']) < 5 * j['ssm']['std_error']"
+expect_status "ssm gmm at D = 3" 0 "mixture of 8 Gaussians, 3-D, run-time D" -- ssm --model gmm \
+  --dim 3 --samples 5000 --precision double
+expect_status "variance mlp dim not compiled" 2 "'--dim' = 3" -- variance --model mlp --dim 3 \
+  --samples 10
 expect_status "simulate dt and steps" 2 "excludes" -- simulate --dt 0.1 --steps 4
 expect_status "simulate saved states" 0 "exact" -- simulate --paths 5 --steps 4 --save-every 2 \
   --saved-csv "$work/saved.csv" --states-csv "$work/final.csv"

@@ -91,7 +91,7 @@ ssm_out=(--json "$out/ssm.json")
 row "ssm zero probes" "'--probes'" -- ssm --probes 0 "${ssm_out[@]}"
 row "ssm zero samples" "'--samples' = 0" -- ssm --samples 0 "${ssm_out[@]}"
 row "ssm unknown model" "--model" -- ssm --model unicorn "${ssm_out[@]}"
-row "ssm dimension not compiled" "'--dim' = 3" -- ssm --model gmm --dim 3 "${ssm_out[@]}"
+row "ssm dimension not compiled" "'--dim' = 3" -- ssm --model gaussian --dim 3 "${ssm_out[@]}"
 row "ssm unknown law" "'--law'" -- ssm --law cauchy "${ssm_out[@]}"
 row "ssm unknown activation" "activation" -- ssm --model mlp --activation relu "${ssm_out[@]}"
 row "ssm zero hidden width" "hidden" -- ssm --model mlp --hidden 8 0 "${ssm_out[@]}"

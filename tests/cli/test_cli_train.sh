@@ -68,6 +68,12 @@ awk 'BEGIN { srand(3); for (i = 0; i < 400; i++) { for (j = 0; j < 5; j++)
 expect "train on a 5-column samples file" 0 -- train --samples-file "$work/five.txt" \
   --hidden 8 --steps 30 --batch 50 --loss ism --out "$work/w5.txt"
 grep -q '^dim 5$' "$work/w5.txt" && pass "5-D weights" || fail "5-D weights"
+expect "ssm of the 5-D weights on their samples" 0 -- ssm --model mlp --weights "$work/w5.txt" \
+  --samples-file "$work/five.txt" --json "$work/ssm5.json"
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+sys.exit(0 if j["model"]["dim"] == 5 and j["settings"]["samples"] == 400 else 1)' \
+  "$work/ssm5.json" && pass "ssm of 5-D weights: 400 samples of dimension 5" ||
+  fail "ssm of 5-D weights: 400 samples of dimension 5"
 
 # Thread count: the same weights.
 expect "train on 1 thread" 0 -- "${small[@]}" --steps 40 --threads 1 --out "$work/t1.txt"

@@ -9,10 +9,11 @@ import sys
 import tempfile
 
 from . import blas, machine
-from .common import DEFAULT_SSM_SAMPLES, SSM_MODELS, have_module, loadavg, log
+from .common import DEFAULT_SSM_SAMPLES, SSM_MODELS, TRAIN_MODELS, have_module, loadavg, log
 from .em import em_section
-from .report import print_em, print_header, print_notes, print_ssm, strict_failures
+from .report import print_em, print_header, print_notes, print_ssm, print_train, strict_failures
 from .ssm import ssm_section
+from .train import train_section
 from .workers import worker_main
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -34,7 +35,7 @@ def build_parser(epilog=None):
     ap.add_argument("--ssm-driver", help="ssm_driver binary (overrides --peers-dir)")
     ap.add_argument("--quantlib-driver", help="em_quantlib binary (overrides --peers-dir)")
     ap.add_argument("--out", help="write every number as JSON to this file")
-    ap.add_argument("--only", choices=("em", "ssm"), help="run one section only")
+    ap.add_argument("--only", choices=("em", "ssm", "train"), help="run one section only")
     ap.add_argument("--repeat", type=int, default=3, help="timed repetitions, best kept (3)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="--benchmark_min_time for scorepath_bench (its default 0.5 s)")
@@ -49,7 +50,8 @@ def build_parser(epilog=None):
                     help="cap on PyTorch's EM paths (default none)")
     ap.add_argument("--quantlib-max-paths", type=int, default=200_000,
                     help="cap on QuantLib's paths (default 2e5; about 30 ns per path-step)")
-    ap.add_argument("--ssm-models", default=",".join(SSM_MODELS), help="gmm16,mlp2,mlp64")
+    ap.add_argument("--ssm-models", default=",".join(SSM_MODELS),
+                    help=",".join(SSM_MODELS) + " (net*: the mlp* weights as a run-time network)")
     ap.add_argument("--ssm-probes", default="1,4", help="probe counts M (1,4)")
     ap.add_argument("--ssm-samples", default=None,
                     help="samples per model, e.g. gmm16=16384,mlp2=16384,mlp64=8192 "
@@ -59,6 +61,14 @@ def build_parser(epilog=None):
                          "fastest of 1024, 4096, 16384 and all; 0 for all at once")
     ap.add_argument("--rtol", type=float, default=1e-4,
                     help="relative tolerance of the loss check (1e-4)")
+    ap.add_argument("--train-models", default=",".join(TRAIN_MODELS),
+                    help="networks of the training-step comparison (net2,net64)")
+    ap.add_argument("--train-probes", default="1,4", help="probe counts M of training (1,4)")
+    ap.add_argument("--train-batch", type=int, default=256, help="training batch (256)")
+    ap.add_argument("--train-steps", type=int, default=20,
+                    help="training steps per timed repetition (20)")
+    ap.add_argument("--gradient-rtol", type=float, default=1e-3,
+                    help="relative L2 tolerance of the gradient check (1e-3)")
     ap.add_argument("--quick", action="store_true",
                     help="small sizes and one repetition: a check that everything runs")
     ap.add_argument("--workdir", help="directory for the weights/samples/probes files "
@@ -130,10 +140,16 @@ def parse_args(argv, epilog=None):
     args.ssm_models = parse_choices(args.ssm_models, SSM_MODELS, "--ssm-models",
                                     "one of " + ", ".join(SSM_MODELS))
     args.ssm_probes = parse_sizes(args.ssm_probes, "--ssm-probes")
+    args.train_models = parse_choices(args.train_models, TRAIN_MODELS, "--train-models",
+                                      "one of " + ", ".join(TRAIN_MODELS))
+    args.train_probes = parse_sizes(args.train_probes, "--train-probes")
+    if args.train_batch < 1 or args.train_steps < 1:
+        sys.exit("peers.py: --train-batch and --train-steps must be at least 1")
     if args.quick:
         args.repeat = 1
         args.ssm_repeat = 1
         args.em_paths = [100_000]
+        args.train_steps = 2
         args.quantlib_max_paths = min(args.quantlib_max_paths, 20_000)
     args.ssm_samples = parse_ssm_samples(args.ssm_samples, args.quick)
     return args
@@ -170,10 +186,10 @@ def main(argv, epilog=None):
 
     ctx, peers_dir = machine.find_binaries(args)
     build = args.build_dir
-    if args.only != "ssm" and not (ctx["bench"] or ctx["cli"]):
+    if args.only in (None, "em") and not (ctx["bench"] or ctx["cli"]):
         sys.exit(f"peers.py: neither {build}/bench/scorepath_bench nor {build}/apps/scorepath "
                  "exists: build scorepath first (or pass --build-dir / --bench / --cli)")
-    if args.only != "em" and not ctx["ssm_driver"]:
+    if args.only != "em" and not ctx["ssm_driver"]:  # ssm and train
         log(f"peers.py: {peers_dir}/ssm_driver not found: the SSM comparison is skipped "
             "(build bench/peers, or pass --peers-dir / --ssm-driver)")
     blas_info, envs = peer_environments(args)
@@ -204,14 +220,17 @@ def main(argv, epilog=None):
         "binaries": binaries, "notes": [note] if note else [],
     }
     try:
-        if args.only != "ssm":
+        if args.only in (None, "em"):
             log("EM section ...")
             result["em"] = em_section(args, ctx)
             if any(r["peer"] == "quantlib" for r in result["em"]["rows"]):
                 versions["quantlib"] = machine.quantlib_version(ctx["quantlib"])
-        if args.only != "em":
+        if args.only in (None, "ssm"):
             log("SSM section ...")
             result["ssm"] = ssm_section(args, ctx)
+        if args.only in (None, "train"):
+            log("training section ...")
+            result["train"] = train_section(args, ctx)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -225,6 +244,9 @@ def main(argv, epilog=None):
     if "ssm" in result:
         print()
         print_ssm(result["ssm"], args, versions)
+    if "train" in result:
+        print()
+        print_train(result["train"], args)
     lo, hi = result["machine"]["load_at_start"], result["machine"]["load_at_end"]
     if (lo and lo > args.threads + 0.5) or (hi and hi > args.threads + 0.5):
         result["notes"].append(

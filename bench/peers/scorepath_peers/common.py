@@ -8,11 +8,16 @@ import time
 
 # The GBM case of bench/bench_em.cpp
 MU, SIGMA, S0, T1, STEPS = 0.05, 0.2, 100.0, 1.0, 256
-SSM_TARGETS = {"gmm16": 20.0, "mlp2": 3.0, "mlp64": 3.0}   # ours / torch double backprop
+# ours / torch double backprop; net2 and net64 are mlp2's and mlp64's weights as a run-time network
+SSM_TARGETS = {"gmm16": 20.0, "mlp2": 3.0, "mlp64": 3.0, "net2": 3.0, "net64": 3.0}
 EM_RAW_TARGET = 0.7                                         # our EM rate / raw normal rate
-DEFAULT_SSM_SAMPLES = {"gmm16": 16384, "mlp2": 16384, "mlp64": 8192}
-SSM_MODELS = ("gmm16", "mlp2", "mlp64")
-SSM_MODELS_USING_BLAS = ("mlp2", "mlp64")   # PyTorch evaluates these with matrix products
+DEFAULT_SSM_SAMPLES = {"gmm16": 16384, "mlp2": 16384, "mlp64": 8192, "net2": 16384,
+                       "net64": 8192}
+SSM_MODELS = ("gmm16", "mlp2", "mlp64", "net2", "net64")
+SSM_MODELS_USING_BLAS = ("mlp2", "mlp64", "net2", "net64")  # PyTorch: matrix products
+# One training step (ssm_driver --train): ours / torch double backprop
+TRAIN_MODELS = ("net2", "net64")
+TRAIN_TARGETS = {"net2": 3.0, "net64": 3.0}
 
 # The command users run; subprocess workers are started through it.
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers.py")

@@ -147,12 +147,49 @@ def print_ssm(res, args, versions):
     print_notes(res["notes"])
 
 
+def print_train(res, args):
+    print(f"One training step, float: SSM-VR loss and gradient + Adam, batch {args.train_batch}, "
+          f"Gaussian probes; {args.threads} threads; best of {args.repeat} x {args.train_steps} "
+          "steps, both sides")
+    print(f"a time is reported only when the loss agrees to {args.rtol:g} and the gradient to "
+          f"{args.gradient_rtol:g} (relative L2); rates in samples/s; ratio = ours / peer")
+    print_table_head(f"{'model':6} {'M':>2}  {'peer':24} {'loss ours':>10} {'loss rel':>8} "
+                     f"{'grad rel':>8}  {'ours smp/s':>11} {'peer smp/s':>10} {'ours/peer':>9}"
+                     "  target")
+    for row in res["rows"]:
+        o = row["ours"]
+        lead = f"{row['model']:6} {row['probes']:>2}  "
+        if not row["peers"]:
+            print(lead + f"{'(scorepath only)':24} {o['loss']:>10.6g} {'':>8} {'':>8}  "
+                  f"{fmt_i(o['samples_per_second']):>11}")
+        for e in row["peers"]:
+            head = lead + f"{'torch ' + e['peer']:24} {o['loss']:>10.6g} "
+            if "error" in e:
+                print(head + f"failed: {e['error'][:70]}")
+                continue
+            cells = f"{e['rel_diff']:>8.1e} {e['gradient_rel_diff']:>8.1e}  "
+            if not e["agrees"]:
+                print(head + cells + "MISMATCH: no time reported")
+                continue
+            target = ""
+            if e["peer"] == "double backprop" and row["target"]:
+                target = f">={row['target']:g}x {'ok' if e['meets_target'] else 'MISSED'}"
+            print(head + cells + f"{fmt_i(o['samples_per_second']):>11} "
+                  f"{fmt_i(e['samples_per_second']):>10} {fmt_x(e['ratio']):>9}  {target}")
+    print_notes(res["notes"])
+
+
 def strict_failures(result):
     """Whether a check failed or a target was missed (the exit status under --strict)."""
     for r in result.get("ssm", {}).get("rows", []):
         for e in r["peers"]:
             if e.get("agrees") is False or e.get("meets_target") is False \
                     or "ratio_withheld" in e:
+                return True
+    for r in result.get("train", {}).get("rows", []):
+        for e in r["peers"]:
+            if e.get("agrees") is False or (e["peer"] == "double backprop"
+                                             and e.get("meets_target") is False):
                 return True
     for r in result.get("em", {}).get("raw_ratios", []):
         if r["paths"] == 1_000_000 and r["meets_target"] is False:

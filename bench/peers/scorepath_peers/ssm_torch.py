@@ -16,13 +16,15 @@ def read_mlp_file(path):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
+            if line.startswith("end "):   # version 2: count and checksum follow the values
+                break
             if "parameters" in header:
                 numbers.extend(float(t) for t in line.split())
                 continue
             word, _, rest = line.partition(" ")
             header[word] = rest.split()
-    if header.get("scorepath-mlp") != ["1"]:
-        raise ValueError(f"{path}: not a scorepath-mlp version 1 file")
+    if header.get("scorepath-mlp") not in (["1"], ["2"]):
+        raise ValueError(f"{path}: not a scorepath-mlp version 1 or 2 file")
     dim = int(header["dim"][0])
     hidden = [int(w) for w in header.get("hidden", [])]
     count = int(header["parameters"][0])
