@@ -88,20 +88,28 @@ class adam_optimizer {
                           : opt_.learning_rate;
     const double bias1 = 1 - std::pow(opt_.beta1, t);
     const double bias2 = 1 - std::pow(opt_.beta2, t);
-    for (std::size_t k = 0; k < weights.size(); ++k) {
+    // Plain loops over the parameters, without branches, so that they vectorise.
+    const std::size_t count = weights.size();
+    const double beta1 = opt_.beta1, beta2 = opt_.beta2, eps = opt_.epsilon;
+    const double decay = opt_.weight_decay, rate = r.learning_rate;
+    double* m = m_.data();
+    double* v = v_.data();
+    for (std::size_t k = 0; k < count; ++k) {
       const double g = static_cast<double>(gradient[k]) * clip;
-      m_[k] = opt_.beta1 * m_[k] + (1 - opt_.beta1) * g;
-      v_[k] = opt_.beta2 * v_[k] + (1 - opt_.beta2) * g * g;
+      m[k] = beta1 * m[k] + (1 - beta1) * g;
+      v[k] = beta2 * v[k] + (1 - beta2) * g * g;
       const double w = static_cast<double>(weights[k]);
-      const double update =
-          (m_[k] / bias1) / (std::sqrt(v_[k] / bias2) + opt_.epsilon) + opt_.weight_decay * w;
-      const double next = w - r.learning_rate * update;
-      weights[k] = static_cast<T>(next);
-      if (opt_.ema_decay > 0) {
-        ema_[k] = opt_.ema_decay * ema_[k] + (1 - opt_.ema_decay) * static_cast<double>(weights[k]);
-      } else {
-        ema_[k] = static_cast<double>(weights[k]);
+      const double update = (m[k] / bias1) / (std::sqrt(v[k] / bias2) + eps) + decay * w;
+      weights[k] = static_cast<T>(w - rate * update);
+    }
+    double* ema = ema_.data();
+    const double keep = opt_.ema_decay;
+    if (keep > 0) {
+      for (std::size_t k = 0; k < count; ++k) {
+        ema[k] = keep * ema[k] + (1 - keep) * static_cast<double>(weights[k]);
       }
+    } else {
+      for (std::size_t k = 0; k < count; ++k) ema[k] = static_cast<double>(weights[k]);
     }
     return r;
   }

@@ -339,8 +339,8 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
   const std::uint64_t groups = (tiles + tiles_per_group - 1) / tiles_per_group;
   const int tangents = detail::gradient_tangents(opt, d);
   std::vector<double> losses(n);
-  std::vector<T> group_gradients;
-  if (gradient.wanted()) group_gradients.assign(groups * params, T(0));
+  std::vector<T> group_gradients;  // each group zeroes its own slice, on its own thread
+  if (gradient.wanted()) group_gradients.resize(groups * params);
 
   loss_gradient_report report;
   (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
@@ -360,6 +360,7 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
       },
       [&](std::uint64_t g, detail::gradient_scratch<T>& scratch) {
         T* grad = gradient.wanted() ? group_gradients.data() + g * params : nullptr;
+        if (grad != nullptr) std::fill(grad, grad + params, T(0));
         const std::uint64_t last = std::min(tiles, (g + 1) * tiles_per_group);
         for (std::uint64_t t = g * tiles_per_group; t < last; ++t) {
           const std::uint64_t first = t * gradient_tile_samples;
@@ -370,11 +371,24 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
       });
 
   if (gradient.wanted()) {
-    for (std::size_t k = 0; k < params; ++k) {
-      double sum = 0;
-      for (std::uint64_t g = 0; g < groups; ++g) sum += group_gradients[g * params + k];
-      gradient.data[k] = static_cast<T>(sum / static_cast<double>(n));
-    }
+    // Each parameter's groups are added in group order (the same sums for any thread count),
+    // over slices of the parameters in parallel, each slice read group by group.
+    constexpr std::size_t slice = 4096;
+    const std::uint64_t slices = (params + slice - 1) / slice;
+    detail::cpu_for_each<std::vector<double>>(
+        ctx, slices, detail::cpu_block_schedule::even,
+        [&](std::vector<double>& sum) { sum.resize(slice); },
+        [&](std::uint64_t c, std::vector<double>& sum) {
+          const std::size_t first = c * slice, count = std::min(slice, params - first);
+          std::fill(sum.begin(), sum.begin() + count, 0.0);
+          for (std::uint64_t g = 0; g < groups; ++g) {
+            const T* part = group_gradients.data() + g * params + first;
+            for (std::size_t k = 0; k < count; ++k) sum[k] += part[k];
+          }
+          for (std::size_t k = 0; k < count; ++k) {
+            gradient.data[first + k] = static_cast<T>(sum[k] / static_cast<double>(n));
+          }
+        });
   }
   // The per-sample losses reduced as sliced_score_matching reduces its terms: fixed blocks,
   // merged in order.
