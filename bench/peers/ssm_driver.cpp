@@ -27,8 +27,15 @@
 // and the gradient of the first step are written too ( <dir>/gradient.f32, the flat parameter
 // layout of mlp_file.hpp), and --steps steps are timed per repeat.
 //
+// With --sample (net2), the case is sampling: --samples paths of the reverse VP SDE (β from 0.1 to
+// 20), --steps Euler–Maruyama steps and the final denoising step, with a VP-conditioned network
+// 3-128-128-2 of random weights (sampling/samplers.hpp). The weights (version 3 file), 256 points
+// with their noise levels and the network's scores there (<dir>/points.f32, sigmas.f32,
+// scores.f32) are written so the peer can check its network first; the sampling is timed.
+//
 // Usage: ssm_driver --model gmm16 --samples 16384 --probes 4 --threads 2 --repeat 5 --dir DIR
 //        ssm_driver --model net2 --train --samples 256 --probes 1 --threads 1 --dir DIR
+//        ssm_driver --model net2 --sample --samples 4096 --steps 100 --threads 1 --dir DIR
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -52,7 +59,10 @@
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/sampling/batch_score.hpp"
+#include "scorepath/sampling/samplers.hpp"
 #include "scorepath/training/adam.hpp"
+#include "scorepath/training/network_scores.hpp"
 #include "scorepath/training/loss_gradient.hpp"
 #include "scorepath/training/mlp_network_file.hpp"
 #include "scorepath/training/network_ssm.hpp"
@@ -69,12 +79,14 @@ struct settings {
   std::uint64_t data_seed = 12345;      // samples and weights
   std::string dir = ".";
   bool train = false;     // time training steps instead of the loss
+  bool sample = false;    // time sampling instead of the loss
   int steps = 20;         // training steps per timed repeat
 };
 
 constexpr const char* kUsage =
     "usage: ssm_driver --model gmm16|mlp2|mlp64|net2|net64 --samples N --probes M --threads T\n"
-    "                  [--repeat K] [--seed S] [--data-seed S] [--train [--steps K]] --dir DIR\n";
+    "                  [--repeat K] [--seed S] [--data-seed S] [--train | --sample] [--steps K]\n"
+    "                  --dir DIR\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::fprintf(stderr, "ssm_driver: %s\n%s", message.c_str(), kUsage);
@@ -99,8 +111,8 @@ settings parse_args(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
-    if (arg == "--train") {
-      s.train = true;
+    if (arg == "--train" || arg == "--sample") {
+      (arg == "--train" ? s.train : s.sample) = true;
       continue;
     }
     if (i + 1 >= argc) usage_error("option " + arg + " needs a value");
@@ -142,6 +154,7 @@ settings parse_args(int argc, char** argv) {
   if (s.train && s.model != "net2" && s.model != "net64") {
     usage_error("--train needs --model net2 or net64");
   }
+  if (s.sample && (s.model != "net2" || s.train)) usage_error("--sample needs --model net2");
   return s;
 }
 
@@ -373,6 +386,72 @@ int run_train(const settings& s, problem<scorepath::mlp_network<float>>& p) {
   return 0;
 }
 
+/// Sampling with a VP-conditioned network: its scores at 256 points written for the peer's check,
+/// then --repeat timed runs of the reverse SDE over --samples paths and --steps steps.
+int run_sample(const settings& s) {
+  constexpr int D = 2;
+  scorepath::noise_conditioning vp;
+  vp.kind = scorepath::conditioning_kind::vp;
+  const auto net = scorepath::mlp_network<float>::random(
+      D, {128, 128}, scorepath::mlp_activation::softplus, s.data_seed, vp);
+  scorepath::save_mlp_network(s.dir + "/weights.mlp", net);
+  scorepath::context ctx(scorepath::backend_choice::cpu);
+  ctx.set_threads(s.threads);
+
+  // The check: S(x, σ) at 256 points, σ spread over the VP range.
+  constexpr int K = 256;
+  std::mt19937_64 gen(s.data_seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<float> points(K * D), sigmas(K), scores(K * D), one(D);
+  for (float& x : points) x = static_cast<float>(normal(gen));
+  for (int k = 0; k < K; ++k) {
+    sigmas[k] = static_cast<float>(scorepath::conditioning_sigma(vp, 0.01 + 0.99 * k / (K - 1)));
+    network_scores(ctx, net, scorepath::host_input(points.data() + k * D, D),
+                   scorepath::host_output(one.data(), D), sigmas[k]);
+    std::copy(one.begin(), one.end(), scores.begin() + k * D);
+  }
+  write_floats(s.dir + "/points.f32", points);
+  write_floats(s.dir + "/sigmas.f32", sigmas);
+  write_floats(s.dir + "/scores.f32", scores);
+
+  scorepath::sampler_options opt;
+  opt.kind = scorepath::sampler_kind::reverse_sde;
+  opt.process = vp;
+  opt.steps = static_cast<std::uint64_t>(s.steps);
+  const auto score = scorepath::network_batch_score(net);
+  std::vector<float> out(static_cast<std::size_t>(s.samples) * D);
+  const auto span = scorepath::host_output(out.data(), out.size());
+  scorepath::rng_stream rng(s.seed);
+  (void)scorepath::sample_paths(ctx, rng, score, opt, span);  // warm-up
+  using clock = std::chrono::steady_clock;
+  std::vector<double> times;
+  std::uint64_t evaluations = 0;
+  for (int r = 0; r < s.repeat; ++r) {
+    const auto t0 = clock::now();
+    const auto report = scorepath::sample_paths(ctx, rng, score, opt, span);
+    times.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+    if (report.non_finite_paths != 0) throw std::runtime_error("non-finite samples");
+    evaluations = report.score_evaluations;
+  }
+  std::sort(times.begin(), times.end());
+  const double path_steps = static_cast<double>(s.samples) * static_cast<double>(evaluations);
+  std::printf(
+      "{\"model\": \"%s\", \"description\": \"VP-conditioned mlp_network<float> 3-128-128-2, "
+      "softplus\", \"precision\": \"float\", \"dim\": %d,\n"
+      " \"sampler\": \"reverse_sde\", \"beta_min\": %.17g, \"beta_max\": %.17g, "
+      "\"t_end\": %.17g,\n"
+      " \"paths\": %llu, \"steps\": %d, \"score_evaluations\": %llu, \"threads\": %d,\n"
+      " \"repeat\": %d, \"best_seconds\": %.9g, \"path_steps_per_second\": %.9g,\n"
+      " \"files\": {\"weights\": %s, \"points\": %s, \"sigmas\": %s, \"scores\": %s}}\n",
+      s.model.c_str(), D, vp.beta_min, vp.beta_max, opt.t_end,
+      static_cast<unsigned long long>(s.samples), s.steps,
+      static_cast<unsigned long long>(evaluations), s.threads, s.repeat, times.front(),
+      path_steps / times.front(), json_string(s.dir + "/weights.mlp").c_str(),
+      json_string(s.dir + "/points.f32").c_str(), json_string(s.dir + "/sigmas.f32").c_str(),
+      json_string(s.dir + "/scores.f32").c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -381,6 +460,7 @@ int main(int argc, char** argv) {
     if (s.model == "gmm16") return run(s, make_gmm16(s));
     if (s.model == "mlp2") return run(s, make_mlp<2>(s, {128, 128}));
     if (s.model == "mlp64") return run(s, make_mlp<64>(s, {256, 256}));
+    if (s.sample) return run_sample(s);
     auto net = s.model == "net2" ? make_network<2>(s, {128, 128}) : make_network<64>(s, {256, 256});
     return s.train ? run_train(s, net) : run(s, net);
   } catch (const std::exception& e) {

@@ -13,8 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scorepath_peers import blas, cli, common, machine, report, ssm  # noqa: E402
 
-MODULES = ("blas", "cli", "common", "em", "machine", "report", "ssm", "ssm_torch", "train",
-           "train_torch", "workers")
+MODULES = ("blas", "cli", "common", "em", "machine", "report", "sample", "ssm", "ssm_torch",
+           "train", "train_torch", "workers")
 
 SKYLAKE_FLAGS = "fpu sse sse2 ssse3 sse4_1 sse4_2 avx fma avx2 avx512f avx512dq avx512cd " \
                 "avx512bw avx512vl"
@@ -46,7 +46,7 @@ class ModulesImport(unittest.TestCase):
         proc = subprocess.run([sys.executable, script, "--help"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("--only {em,ssm,train}", proc.stdout)
+        self.assertIn("--only {em,ssm,train,sample}", proc.stdout)
         self.assertIn("OPENBLAS_CORETYPE", proc.stdout)
 
 

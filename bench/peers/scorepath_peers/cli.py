@@ -11,7 +11,9 @@ import tempfile
 from . import blas, machine
 from .common import DEFAULT_SSM_SAMPLES, SSM_MODELS, TRAIN_MODELS, have_module, loadavg, log
 from .em import em_section
-from .report import print_em, print_header, print_notes, print_ssm, print_train, strict_failures
+from .report import (print_em, print_header, print_notes, print_sample, print_ssm, print_train,
+                     strict_failures)
+from .sample import sample_section
 from .ssm import ssm_section
 from .train import train_section
 from .workers import worker_main
@@ -35,7 +37,7 @@ def build_parser(epilog=None):
     ap.add_argument("--ssm-driver", help="ssm_driver binary (overrides --peers-dir)")
     ap.add_argument("--quantlib-driver", help="em_quantlib binary (overrides --peers-dir)")
     ap.add_argument("--out", help="write every number as JSON to this file")
-    ap.add_argument("--only", choices=("em", "ssm", "train"), help="run one section only")
+    ap.add_argument("--only", choices=("em", "ssm", "train", "sample"), help="run one section only")
     ap.add_argument("--repeat", type=int, default=3, help="timed repetitions, best kept (3)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="--benchmark_min_time for scorepath_bench (its default 0.5 s)")
@@ -67,6 +69,10 @@ def build_parser(epilog=None):
     ap.add_argument("--train-batch", type=int, default=256, help="training batch (256)")
     ap.add_argument("--train-steps", type=int, default=20,
                     help="training steps per timed repetition (20)")
+    ap.add_argument("--sample-paths", type=int, default=4096,
+                    help="paths of the sampling comparison (4096)")
+    ap.add_argument("--sample-steps", type=int, default=100,
+                    help="reverse-SDE steps of the sampling comparison (100)")
     ap.add_argument("--gradient-rtol", type=float, default=1e-3,
                     help="relative L2 tolerance of the gradient check (1e-3)")
     ap.add_argument("--quick", action="store_true",
@@ -145,11 +151,14 @@ def parse_args(argv, epilog=None):
     args.train_probes = parse_sizes(args.train_probes, "--train-probes")
     if args.train_batch < 1 or args.train_steps < 1:
         sys.exit("peers.py: --train-batch and --train-steps must be at least 1")
+    if args.sample_paths < 1 or args.sample_steps < 1:
+        sys.exit("peers.py: --sample-paths and --sample-steps must be at least 1")
     if args.quick:
         args.repeat = 1
         args.ssm_repeat = 1
         args.em_paths = [100_000]
         args.train_steps = 2
+        args.sample_paths, args.sample_steps = 256, 10
         args.quantlib_max_paths = min(args.quantlib_max_paths, 20_000)
     args.ssm_samples = parse_ssm_samples(args.ssm_samples, args.quick)
     return args
@@ -189,7 +198,7 @@ def main(argv, epilog=None):
     if args.only in (None, "em") and not (ctx["bench"] or ctx["cli"]):
         sys.exit(f"peers.py: neither {build}/bench/scorepath_bench nor {build}/apps/scorepath "
                  "exists: build scorepath first (or pass --build-dir / --bench / --cli)")
-    if args.only != "em" and not ctx["ssm_driver"]:  # ssm and train
+    if args.only != "em" and not ctx["ssm_driver"]:  # ssm, train and sample
         log(f"peers.py: {peers_dir}/ssm_driver not found: the SSM comparison is skipped "
             "(build bench/peers, or pass --peers-dir / --ssm-driver)")
     blas_info, envs = peer_environments(args)
@@ -231,6 +240,9 @@ def main(argv, epilog=None):
         if args.only in (None, "train"):
             log("training section ...")
             result["train"] = train_section(args, ctx)
+        if args.only in (None, "sample"):
+            log("sampling section ...")
+            result["sample"] = sample_section(args, ctx)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -247,6 +259,9 @@ def main(argv, epilog=None):
     if "train" in result:
         print()
         print_train(result["train"], args)
+    if "sample" in result:
+        print()
+        print_sample(result["sample"], args)
     lo, hi = result["machine"]["load_at_start"], result["machine"]["load_at_end"]
     if (lo and lo > args.threads + 0.5) or (hi and hi > args.threads + 0.5):
         result["notes"].append(

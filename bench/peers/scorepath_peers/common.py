@@ -18,6 +18,8 @@ SSM_MODELS_USING_BLAS = ("mlp2", "mlp64", "net2", "net64")  # PyTorch: matrix pr
 # One training step (ssm_driver --train): ours / torch double backprop
 TRAIN_MODELS = ("net2", "net64")
 TRAIN_TARGETS = {"net2": 3.0, "net64": 3.0}
+# Sampling with a network score (ssm_driver --sample): ours / torch, path-steps per second
+SAMPLE_TARGET = 3.0
 
 # The command users run; subprocess workers are started through it.
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers.py")

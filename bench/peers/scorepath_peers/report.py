@@ -179,6 +179,31 @@ def print_train(res, args):
     print_notes(res["notes"])
 
 
+def print_sample(res, args):
+    print(f"Sampling, float: reverse VP SDE, {args.sample_paths} paths x {args.sample_steps} "
+          f"steps + denoising, VP-conditioned network; {args.threads} threads; best of "
+          f"{args.repeat}, both sides")
+    print(f"a time is reported only when the network's scores agree to {args.rtol:g}; rates in "
+          "path-steps/s (paths x score evaluations); ratio = ours / peer")
+    print_table_head(f"{'peer':24} {'score rel':>9}  {'ours':>11} {'peer':>11} {'ours/peer':>9}"
+                     "  target")
+    for row in res["rows"]:
+        o = row["ours"]
+        if not row["peers"]:
+            print(f"{'(scorepath only)':24} {'':>9}  {fmt_i(o['path_steps_per_second']):>11}")
+        for e in row["peers"]:
+            if "error" in e:
+                print(f"{e['peer']:24} failed: {e['error'][:70]}")
+            elif not e["agrees"]:
+                print(f"{e['peer']:24} {e['score_rel_diff']:>9.1e}  MISMATCH: no time reported")
+            else:
+                verdict = f">={row['target']:g}x {'ok' if e['meets_target'] else 'MISSED'}"
+                print(f"{e['peer']:24} {e['score_rel_diff']:>9.1e}  "
+                      f"{fmt_i(o['path_steps_per_second']):>11} "
+                      f"{fmt_i(e['path_steps_per_second']):>11} {fmt_x(e['ratio']):>9}  {verdict}")
+    print_notes(res["notes"])
+
+
 def strict_failures(result):
     """Whether a check failed or a target was missed (the exit status under --strict)."""
     for r in result.get("ssm", {}).get("rows", []):
@@ -191,6 +216,9 @@ def strict_failures(result):
             if e.get("agrees") is False or (e["peer"] == "double backprop"
                                              and e.get("meets_target") is False):
                 return True
+    for r in result.get("sample", {}).get("rows", []):
+        if any(e.get("agrees") is False or e.get("meets_target") is False for e in r["peers"]):
+            return True
     for r in result.get("em", {}).get("raw_ratios", []):
         if r["paths"] == 1_000_000 and r["meets_target"] is False:
             return True

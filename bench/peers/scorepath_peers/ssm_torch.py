@@ -7,6 +7,18 @@ import time
 from .common import agree, time_best
 
 
+def mlp_features(path):
+    """Extra input columns of a scorepath-mlp file's network: 1 when it is conditioned on noise."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            word, _, rest = line.strip().partition(" ")
+            if word == "conditioning":
+                return 0 if rest.split()[0] == "none" else 1
+            if word == "parameters":
+                return 0
+    return 0
+
+
 def read_mlp_file(path):
     """(dim, hidden, activation, flat parameters as a list of floats) from a scorepath-mlp file."""
     header = {}
@@ -16,15 +28,15 @@ def read_mlp_file(path):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            if line.startswith("end "):   # version 2: count and checksum follow the values
+            if line.startswith("end "):   # versions 2, 3: count and checksum follow the values
                 break
             if "parameters" in header:
                 numbers.extend(float(t) for t in line.split())
                 continue
             word, _, rest = line.partition(" ")
             header[word] = rest.split()
-    if header.get("scorepath-mlp") not in (["1"], ["2"]):
-        raise ValueError(f"{path}: not a scorepath-mlp version 1 or 2 file")
+    if header.get("scorepath-mlp") not in (["1"], ["2"], ["3"]):
+        raise ValueError(f"{path}: not a scorepath-mlp version 1, 2 or 3 file")
     dim = int(header["dim"][0])
     hidden = [int(w) for w in header.get("hidden", [])]
     count = int(header["parameters"][0])

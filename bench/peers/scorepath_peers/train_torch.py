@@ -5,19 +5,20 @@ checked against scorepath's, then zero_grad + loss + backward + Adam timed."""
 import time
 
 from .common import agree
-from .ssm_torch import read_mlp_file, replicate
+from .ssm_torch import mlp_features, read_mlp_file, replicate
 
 
 def torch_parameters(path):
     """[W_0, b_0, W_1, b_1, ...] as float32 leaf tensors that require gradients, in scorepath's
-    flat order (W_l row-major out x in, then b_l)."""
+    flat order (W_l row-major out x in, then b_l); a network conditioned on noise takes D + 1
+    inputs."""
     import torch
 
     dim, hidden, activation, flat = read_mlp_file(path)
     if activation != "softplus":
         raise ValueError(f"{path}: activation {activation}, this comparison uses softplus")
     p = torch.tensor(flat, dtype=torch.float64).to(torch.float32)
-    widths = [dim] + hidden + [dim]
+    widths = [dim + mlp_features(path)] + hidden + [dim]
     params, off = [], 0
     for w_in, w_out in zip(widths[:-1], widths[1:]):
         params.append(p[off:off + w_out * w_in].reshape(w_out, w_in).clone().requires_grad_(True))
