@@ -47,8 +47,9 @@ diagonal_mixture exact_law(const std::string& name, int dim) {
 
 template <class T>
 void check_library(const sample_inputs& in) {
-  const batch_score<T> score = in.network ? network_batch_score(make_mlp_network<T>(*in.network, "--weights"))
-                                          : mixture_batch_score<T>(*in.exact);
+  const batch_score<T> score =
+      in.network ? network_batch_score(make_mlp_network<T>(*in.network, "--weights"))
+                 : mixture_batch_score<T>(*in.exact);
   std::vector<T> one(static_cast<std::size_t>(in.dim));
   validate_sampler(make_context("cpu", 0), score, in.options, host_output(one.data(), one.size()));
 }
@@ -78,9 +79,8 @@ sample_inputs check_sample(const sample_settings& s) {
   if (in.network && in.network->conditioning.conditioned() && s.process.empty()) {
     o.process = in.network->conditioning;
   } else {
-    o.process.kind = parse_conditioning_kind(s.process.empty()
-                                                 ? (o.kind == sampler_kind::annealed_langevin ? "levels" : "vp")
-                                                 : s.process);
+    const char* default_process = o.kind == sampler_kind::annealed_langevin ? "levels" : "vp";
+    o.process.kind = parse_conditioning_kind(s.process.empty() ? default_process : s.process);
     o.process.beta_min = s.beta_min;
     o.process.beta_max = s.beta_max;
     o.process.sigma_min = s.sigma_min;

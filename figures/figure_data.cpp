@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "csv_file.hpp"
 #include "scorepath/datasets.hpp"
 #include "scorepath/ensemble.hpp"
 #include "scorepath/exact_em_moments.hpp"
@@ -29,14 +30,7 @@ namespace {
 // dS = μS dt + σS dW on [0, T] from S0.
 constexpr double s0 = 100.0, mu = 0.05, sigma = 0.2, big_t = 1.0;
 
-struct csv_file {
-  FILE* f;
-  csv_file(const std::string& dir, const char* name)
-      : f(std::fopen((dir + "/" + name).c_str(), "w")) {
-    if (f == nullptr) throw std::runtime_error("cannot write " + dir + "/" + name);
-  }
-  ~csv_file() { std::fclose(f); }
-};
+using scorepath::figures::csv_file;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -90,6 +84,8 @@ void gbm_paths(const sp::context& ctx, const std::string& dir) {
     }
     std::fprintf(samples.f, "\n");
   }
+  band.close();
+  samples.close();
 }
 
 // Figure 2: strong and weak errors. Level k runs 2^k steps with refinement K − k, so every level
@@ -140,6 +136,7 @@ void convergence(const sp::context& ctx, const std::string& dir) {
                  static_cast<unsigned long long>(steps), h, strong, strong_se, weak, weak_se,
                  exact_weak, static_cast<unsigned long long>(paths));
   }
+  out.close();
 }
 
 // Figure 3: the probe-variance study on the 16-D mixture of 8 unit-variance Gaussians that
@@ -170,6 +167,7 @@ void probe_variance(const sp::context& ctx, const std::string& dir) {
                  row.probes, row.empirical, row.std_error, row.closed_form, single, r.dimension,
                  static_cast<unsigned long long>(r.samples), r.replicates);
   }
+  out.close();
 }
 
 }  // namespace

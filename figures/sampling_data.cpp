@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "csv_file.hpp"
 #include "scorepath/datasets.hpp"
 #include "scorepath/sampling/batch_score.hpp"
 #include "scorepath/sampling/sample_quality.hpp"
@@ -23,11 +24,7 @@ namespace sp = scorepath;
 
 namespace {
 
-FILE* open_csv(const std::string& dir, const char* name) {
-  FILE* f = std::fopen((dir + "/" + name).c_str(), "w");
-  if (f == nullptr) throw std::runtime_error("cannot write " + dir + "/" + name);
-  return f;
-}
+using scorepath::figures::csv_file;
 
 sp::noise_conditioning vp_process() {
   sp::noise_conditioning c;
@@ -75,28 +72,28 @@ std::vector<double> sample(const sp::context& ctx, const sp::batch_score<float>&
 }  // namespace
 
 void sampling_figure_data(const sp::context& ctx, const std::string& dir) {
-  FILE* loss = open_csv(dir, "ring_training_loss.csv");
-  const sp::mlp_network<float> net = trained_ring_network(ctx, loss);
-  std::fclose(loss);
+  csv_file loss(dir, "ring_training_loss.csv");
+  const sp::mlp_network<float> net = trained_ring_network(ctx, loss.f);
+  loss.close();
   const sp::batch_score<float> learned = sp::network_batch_score(net);
   const sp::diagonal_mixture ring = sp::ring_mixture_components(2);
   const sp::batch_score<float> exact = sp::mixture_batch_score<float>(ring);
   const std::uint64_t n = 2000;
 
-  FILE* points = open_csv(dir, "ring_samples.csv");
-  std::fprintf(points, "source,x,y\n");
+  csv_file points(dir, "ring_samples.csv");
+  std::fprintf(points.f, "source,x,y\n");
   const auto write = [&](const char* source, const std::vector<double>& x) {
     for (std::size_t k = 0; k + 1 < x.size(); k += 2) {
-      std::fprintf(points, "%s,%.6g,%.6g\n", source, x[k], x[k + 1]);
+      std::fprintf(points.f, "%s,%.6g,%.6g\n", source, x[k], x[k + 1]);
     }
   };
   write("data", sp::draw_mixture(ring, n, 7));
   write("trained score (reverse SDE)", sample(ctx, learned, sp::sampler_kind::reverse_sde, 500, n));
   write("exact score (reverse SDE)", sample(ctx, exact, sp::sampler_kind::reverse_sde, 500, n));
-  std::fclose(points);
+  points.close();
 
-  FILE* quality = open_csv(dir, "quality_vs_steps.csv");
-  std::fprintf(quality, "score,sampler,steps,energy_distance,std_error,reference\n");
+  csv_file quality(dir, "quality_vs_steps.csv");
+  std::fprintf(quality.f, "score,sampler,steps,energy_distance,std_error,reference\n");
   const std::uint64_t m = 5000;  // samples per point of the curve, against as many fresh draws
   const std::vector<double> fresh = sp::draw_mixture(ring, m, 8);
   const double reference = sp::energy_distance(ctx, sp::draw_mixture(ring, m, 9), fresh, 2).value;
@@ -106,10 +103,10 @@ void sampling_figure_data(const sp::context& ctx, const std::string& dir) {
       for (std::uint64_t steps : {5, 10, 20, 50, 100, 200, 500}) {
         const sp::quality_estimate e =
             sp::energy_distance(ctx, sample(ctx, score, kind, steps, m), fresh, 2);
-        std::fprintf(quality, "%s,%s,%llu,%.6g,%.6g,%.6g\n", score_name, sp::to_string(kind),
+        std::fprintf(quality.f, "%s,%s,%llu,%.6g,%.6g,%.6g\n", score_name, sp::to_string(kind),
                      static_cast<unsigned long long>(steps), e.value, e.std_error, reference);
       }
     }
   }
-  std::fclose(quality);
+  quality.close();
 }

@@ -74,6 +74,28 @@ std::vector<double> draw_mixture(const diagonal_mixture& mix, std::uint64_t n,
   return x;
 }
 
+diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, double alpha,
+                                                 double sigma) {
+  diagonal_mixture_factors f;
+  f.dim = mix.dim;
+  f.components = mix.components();
+  f.centre.resize(mix.means.size());
+  f.inverse.resize(mix.means.size());
+  f.offset.resize(mix.weights.size());
+  for (int k = 0; k < f.components; ++k) {
+    double offset = std::log(mix.weights[k]);
+    for (int i = 0; i < f.dim; ++i) {
+      const std::size_t j = static_cast<std::size_t>(k) * f.dim + i;
+      const double v = alpha * alpha * mix.variances[j] + sigma * sigma;
+      f.centre[j] = alpha * mix.means[j];
+      f.inverse[j] = 1.0 / v;
+      offset -= 0.5 * std::log(v);
+    }
+    f.offset[k] = offset;
+  }
+  return f;
+}
+
 double diffused_mixture_log_density(const diagonal_mixture& mix, double alpha, double sigma,
                                     const double* x) {
   const int d = mix.dim;

@@ -51,42 +51,64 @@ diagonal_mixture ring_mixture_components(int dim);
  */
 std::vector<double> draw_mixture(const diagonal_mixture& mix, std::uint64_t n, std::uint64_t seed);
 
+/// What the diffused mixture's score needs of (α, σ), computed once for many points.
+struct diagonal_mixture_factors {
+  int dim = 0;                  ///< D
+  int components = 0;           ///< K
+  std::vector<double> centre;   ///< K·D: α·μ_k
+  std::vector<double> inverse;  ///< K·D: 1 / (α²s²_k + σ²)
+  std::vector<double> offset;   ///< K: log w_k − ½ Σ_i log(α²s²_k,i + σ²)
+};
+
+/// The factors of @p mix diffused to (α, σ). Unchecked (check_diagonal_mixture first).
+diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, double alpha,
+                                                 double sigma);
+
 /**
- * @brief The score at @p x (D values) of @p mix diffused to (α, σ), written to @p score.
- *        Unchecked (check_diagonal_mixture first); α = 1, σ = 0 is the mixture itself.
+ * @brief The score at @p x (D values) of the diffused mixture @p f, written to @p score: one
+ *        quadratic form and one exponential per component; @p work holds K doubles. Unchecked.
+ */
+template <class T>
+void diagonal_mixture_score(const diagonal_mixture_factors& f, const T* x, T* score,
+                            double* work) {
+  const int d = f.dim, k_count = f.components;
+  double largest = -INFINITY;
+  for (int k = 0; k < k_count; ++k) {
+    double q = 0;
+    for (int i = 0; i < d; ++i) {
+      const std::size_t j = static_cast<std::size_t>(k) * d + i;
+      const double r = static_cast<double>(x[i]) - f.centre[j];
+      q += r * r * f.inverse[j];
+    }
+    work[k] = f.offset[k] - 0.5 * q;
+    largest = std::max(largest, work[k]);
+  }
+  double total = 0;
+  for (int k = 0; k < k_count; ++k) {
+    work[k] = std::exp(work[k] - largest);
+    total += work[k];
+  }
+  for (int i = 0; i < d; ++i) {
+    double acc = 0;
+    for (int k = 0; k < k_count; ++k) {
+      const std::size_t j = static_cast<std::size_t>(k) * d + i;
+      acc += work[k] * (f.centre[j] - static_cast<double>(x[i])) * f.inverse[j];
+    }
+    score[i] = static_cast<T>(acc / total);
+  }
+}
+
+/**
+ * @brief The score at @p x (D values) of @p mix diffused to (α, σ), written to @p score (the
+ *        factors and the per-point score above, for one point). Unchecked
+ *        (check_diagonal_mixture first); α = 1, σ = 0 is the mixture itself.
  */
 template <class T>
 void diffused_mixture_score(const diagonal_mixture& mix, double alpha, double sigma, const T* x,
                             T* score) {
-  const int d = mix.dim;
-  // One pass over the components with a running shift (the largest log-weight so far): the
-  // responsibility-weighted sum accumulates in @p score, rescaled when the shift moves, so no
-  // memory is needed beyond the output.
-  double largest = -INFINITY, total = 0;
-  for (int i = 0; i < d; ++i) score[i] = T(0);
-  for (int k = 0; k < mix.components(); ++k) {
-    const std::size_t row = static_cast<std::size_t>(k) * d;
-    double log_w = std::log(mix.weights[k]);
-    for (int i = 0; i < d; ++i) {
-      const double v = alpha * alpha * mix.variances[row + i] + sigma * sigma;
-      const double r = static_cast<double>(x[i]) - alpha * mix.means[row + i];
-      log_w -= 0.5 * (r * r / v + std::log(v));
-    }
-    if (log_w > largest) {
-      const double rescale = std::exp(largest - log_w);  // 0 for the first component
-      total *= rescale;
-      for (int i = 0; i < d; ++i) score[i] = static_cast<T>(score[i] * rescale);
-      largest = log_w;
-    }
-    const double w = std::exp(log_w - largest);
-    total += w;
-    for (int i = 0; i < d; ++i) {
-      const double v = alpha * alpha * mix.variances[row + i] + sigma * sigma;
-      const double pull = (alpha * mix.means[row + i] - static_cast<double>(x[i])) / v;
-      score[i] = static_cast<T>(score[i] + w * pull);
-    }
-  }
-  for (int i = 0; i < d; ++i) score[i] = static_cast<T>(score[i] / total);
+  const diagonal_mixture_factors f = factor_diagonal_mixture(mix, alpha, sigma);
+  std::vector<double> work(f.components);
+  diagonal_mixture_score(f, x, score, work.data());
 }
 
 /// log p_t(x) of @p mix diffused to (α, σ) (unchecked): the density the score is the gradient of.

@@ -350,7 +350,7 @@ sampler_report sample_paths(const context& ctx, rng_stream& rng, const batch_sco
   const std::uint64_t seed = rng.seed();
   const std::uint64_t base = rng.reserve(paths);
   report.rng = rng_state{seed, base};
-  std::vector<std::uint64_t> evaluations(tiles);
+  std::vector<std::uint64_t> evaluations(tiles), non_finite(tiles);
   detail::cpu_for_each<detail::sampler_scratch<T>>(
       ctx, tiles, detail::cpu_block_schedule::even,
       [&](detail::sampler_scratch<T>& sc) { sc.evaluate = score.make_evaluator(); },
@@ -358,13 +358,14 @@ sampler_report sample_paths(const context& ctx, rng_stream& rng, const batch_sco
         const std::uint64_t first = t * sampler_tile_paths;
         const int n = static_cast<int>(std::min<std::uint64_t>(sampler_tile_paths, paths - first));
         evaluations[t] = detail::sample_tile(opt, d, seed, base, first, n, sc, samples.data);
+        // Each tile counts its own paths that ended with a coordinate not finite.
+        for (int p = 0; p < n; ++p) {
+          const T* x = samples.data + (first + p) * d;
+          non_finite[t] += std::all_of(x, x + d, [](T v) { return std::isfinite(v); }) ? 0 : 1;
+        }
       });
   report.score_evaluations = tiles > 0 ? evaluations[0] : 0;
-  for (std::uint64_t p = 0; p < paths; ++p) {
-    bool finite = true;
-    for (int i = 0; i < d; ++i) finite = finite && std::isfinite(static_cast<double>(samples.data[p * d + i]));
-    report.non_finite_paths += finite ? 0 : 1;
-  }
+  for (std::uint64_t count : non_finite) report.non_finite_paths += count;
   return report;
 } catch (const std::bad_alloc&) {
   throw out_of_memory_error("sample_paths: memory for the call could not be allocated", __FILE__,

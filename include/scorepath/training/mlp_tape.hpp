@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "scorepath/matrix_product.hpp"
+#include "scorepath/noise_conditioning.hpp"
 #include "scorepath/training/activation_rules.hpp"
 #include "scorepath/training/mlp_network.hpp"
 #if !defined(__CUDACC__)
@@ -154,6 +155,28 @@ void tape_forward(const mlp_network<T>& net, mlp_tape<T>& tape, bool record_deri
       }
     }
   }
+}
+
+/**
+ * @brief The scores of @p n points (row-major n × D) into @p out through @p tape (sized here when
+ *        needed): N(x) for an unconditioned network, N([x, ¼ ln σ]) / σ for a conditioned one.
+ */
+template <class T>
+void tape_scores(const mlp_network<T>& net, mlp_tape<T>& tape, const T* x, int n, double sigma,
+                 T* out) {
+  if (tape.samples != n || tape.tangents != 0) tape.size_for(net, n, 0);
+  const int d = net.dim(), w_in = net.width(0);
+  const bool conditioned = net.conditioning().conditioned();
+  const T feature = conditioned ? static_cast<T>(noise_feature(sigma)) : T(0);
+  T* in = tape.inputs[0].data();
+  for (int p = 0; p < n; ++p) {
+    T* col = in + static_cast<std::size_t>(p) * w_in;
+    for (int i = 0; i < d; ++i) col[i] = x[static_cast<std::size_t>(p) * d + i];
+    for (int i = d; i < w_in; ++i) col[i] = feature;
+  }
+  tape_forward(net, tape, false);
+  const T scale = conditioned ? static_cast<T>(1.0 / sigma) : T(1);
+  for (std::size_t e = 0; e < static_cast<std::size_t>(n) * d; ++e) out[e] = tape.output[e] * scale;
 }
 
 /**

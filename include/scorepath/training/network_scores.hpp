@@ -72,28 +72,14 @@ void network_scores(const context& ctx, const mlp_network<T>& net, input_span<T>
   const std::uint64_t n = points.size / d;
   const std::uint64_t tiles = (n + network_score_tile - 1) / network_score_tile;
   (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
-  const int w_in = net.width(0);
-  const T feature = conditioned ? static_cast<T>(noise_feature(sigma)) : T(0);
-  const T out_scale = conditioned ? static_cast<T>(1.0 / sigma) : T(1);
   detail::cpu_for_each<detail::mlp_tape<T>>(
       ctx, tiles, detail::cpu_block_schedule::even,
       [&](detail::mlp_tape<T>& tape) { tape.size_for(net, network_score_tile, 0); },
       [&](std::uint64_t t, detail::mlp_tape<T>& tape) {
         const std::uint64_t first = t * network_score_tile;
         const int count = static_cast<int>(std::min<std::uint64_t>(network_score_tile, n - first));
-        if (tape.samples != count) tape.size_for(net, count, 0);
-        T* in = tape.inputs[0].data();
-        for (int s = 0; s < count; ++s) {
-          const T* x = points.data + (first + s) * d;
-          T* col = in + static_cast<std::size_t>(s) * w_in;
-          for (int i = 0; i < d; ++i) col[i] = x[i];
-          for (int i = d; i < w_in; ++i) col[i] = feature;
-        }
-        detail::tape_forward(net, tape, false);
-        T* out = scores.data + first * d;
-        for (std::size_t e = 0; e < static_cast<std::size_t>(count) * d; ++e) {
-          out[e] = tape.output[e] * out_scale;
-        }
+        detail::tape_scores(net, tape, points.data + first * d, count, sigma,
+                            scores.data + first * d);
       });
 } catch (const std::bad_alloc&) {
   throw out_of_memory_error("network_scores: memory for the call could not be allocated", __FILE__,
