@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The one command for a machine with a CUDA device: builds (unless --skip-build), then runs the GPU
+# tests (words, normals, paths and losses against the CPU), compute-sanitizer memcheck and
+# racecheck over them, the CUDA benchmarks, and writes one JSON file with the device, every step's
+# status and time, the test counts and the benchmark rates. Each step runs even when an earlier
+# one failed; what could not run is listed with the reason.
+#
+# Usage: scripts/gpu_check.sh [--out FILE] [--build-dir DIR] [--skip-build] [--quick]
+#   --out FILE       the JSON report (default gpu_check.json)
+#   --build-dir DIR  the CUDA build (default ${SCOREPATH_BUILD_DIR:-build})
+#   --skip-build     use the build as it is
+#   --quick          the sanitizers on a few tests, the benchmarks at their shortest
+# Without a CUDA device it writes a report saying so and exits 0. Exit status: 0 every step that
+# ran passed; 1 a step failed; 2 bad usage. Meant to finish within 10 minutes on an H100/H200.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/cuda/bin"
+
+out=gpu_check.json
+build_dir=${SCOREPATH_BUILD_DIR:-build}
+skip_build=0
+quick=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --out) out=${2:?--out needs a file}; shift 2 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
+    --skip-build) skip_build=1; shift ;;
+    --quick) quick=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/scorepath-gpu-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+: >"$work/steps.tsv"   # name, status (passed/failed/not run), seconds, note
+
+# step NAME NOTE COMMAND...: runs the command, its output to $work/NAME.log, and records it.
+step() {
+  local name=$1 note=$2
+  shift 2
+  echo "gpu_check: $name ..."
+  local start=$SECONDS status=passed
+  "$@" >"$work/$name.log" 2>&1 || status=failed
+  printf '%s\t%s\t%s\t%s\n' "$name" "$status" "$((SECONDS - start))" "$note" >>"$work/steps.tsv"
+  echo "gpu_check: $name $status ($((SECONDS - start)) s)"
+  [[ $status == failed ]] && tail -n 20 "$work/$name.log"
+  return 0
+}
+not_run() { printf '%s\tnot run\t0\t%s\n' "$1" "$2" >>"$work/steps.tsv"; echo "gpu_check: $1 not run: $2"; }
+
+device=""
+if command -v nvidia-smi >/dev/null 2>&1; then
+  device=$(nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap \
+    --format=csv,noheader 2>/dev/null | head -n 1)
+fi
+
+if [[ -z $device ]]; then
+  echo "gpu_check: no CUDA device here; nothing to check"
+  not_run build "no CUDA device"
+else
+  if [[ $skip_build -eq 0 ]]; then
+    step build "scripts/build.sh (Release, CUDA)" env SCOREPATH_BUILD_DIR="$build_dir" \
+      bash scripts/build.sh
+  fi
+  tests=$build_dir/tests/scorepath_tests
+  bench=$build_dir/bench/scorepath_bench
+  filter='Gpu*:GpuSsm*:*Cuda*'
+  if [[ -x $tests ]]; then
+    step gpu_tests "GoogleTest, filter $filter" "$tests" --gtest_filter="$filter" \
+      --gtest_output="json:$work/gpu_tests.json"
+    sanitizer=$(command -v compute-sanitizer || true)
+    sanitize_filter=$filter
+    [[ $quick -eq 1 ]] && sanitize_filter='Gpu.PhiloxWordsEqualTheCpuWords:GpuSsm.FloatMixtureMatchesTheCpu'
+    if [[ -n $sanitizer ]]; then
+      step memcheck "compute-sanitizer memcheck, $sanitize_filter" "$sanitizer" --tool memcheck \
+        --leak-check full --error-exitcode 3 "$tests" --gtest_filter="$sanitize_filter"
+      step racecheck "compute-sanitizer racecheck, $sanitize_filter" "$sanitizer" --tool racecheck \
+        --racecheck-report all --error-exitcode 3 "$tests" --gtest_filter="$sanitize_filter"
+    else
+      not_run memcheck "compute-sanitizer not found (CUDA toolkit bin/)"
+      not_run racecheck "compute-sanitizer not found (CUDA toolkit bin/)"
+    fi
+  else
+    not_run gpu_tests "$tests not built"
+  fi
+  if [[ -x $bench ]]; then
+    min_time=0.5
+    [[ $quick -eq 1 ]] && min_time=0.05
+    step benchmarks "scorepath_bench, CUDA cases, min time $min_time s" "$bench" \
+      --benchmark_filter='_cuda' --benchmark_min_time="$min_time" \
+      --benchmark_format=json --benchmark_out="$work/bench.json" --benchmark_out_format=json
+  else
+    not_run benchmarks "$bench not built"
+  fi
+fi
+not_run peers_cuda "the peer script has no CUDA mode yet (bench/peers/peers.py runs on the CPU)"
+
+python3 - "$work" "$out" "$device" <<'PY'
+import json, os, sys
+work, out, device = sys.argv[1], sys.argv[2], sys.argv[3]
+report = {"device": None, "steps": [], "tests": None, "benchmarks": []}
+if device:
+    name, memory, driver, cc = [f.strip() for f in (device.split(",") + ["", "", ""])[:4]]
+    report["device"] = {"name": name, "memory": memory, "driver": driver, "compute_capability": cc}
+for line in open(os.path.join(work, "steps.tsv"), encoding="utf-8"):
+    name, status, seconds, note = line.rstrip("\n").split("\t")
+    report["steps"].append({"name": name, "status": status, "seconds": int(seconds), "note": note})
+tests = os.path.join(work, "gpu_tests.json")
+if os.path.exists(tests):
+    t = json.load(open(tests))
+    report["tests"] = {"tests": t.get("tests"), "failures": t.get("failures"),
+                       "disabled": t.get("disabled")}
+bench = os.path.join(work, "bench.json")
+if os.path.exists(bench):
+    for b in json.load(open(bench)).get("benchmarks", []):
+        report["benchmarks"].append({k: b.get(k) for k in
+                                     ("name", "real_time", "time_unit", "items_per_second",
+                                      "label", "error_message") if k in b})
+with open(out, "w", encoding="utf-8") as f:
+    json.dump(report, f, indent=2)
+    f.write("\n")
+failed = [s["name"] for s in report["steps"] if s["status"] == "failed"]
+print(f"gpu_check: wrote {out}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+sys.exit(1 if failed else 0)
+PY
