@@ -31,6 +31,7 @@
 #include "scorepath/score_eval.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
+#include "scorepath/mixture_ssm.hpp"
 #include "scorepath/ssm.hpp"
 #include "scorepath/training/network_ssm.hpp"
 
@@ -85,6 +86,13 @@ workload<scorepath::gaussian_mixture_score<T, D, 8>> make_gmm(std::uint64_t n) {
 // Timed bodies
 // ----------------------------------------------------------------------------------------------
 
+/// A diagonal mixture of run-time dimension (mixture_ssm.hpp), with the precision of its samples.
+template <class T>
+struct runtime_mixture {
+  using scalar_type = T;
+  scorepath::diagonal_mixture mix;
+};
+
 /// D of a compiled model.
 template <class Model>
 int dim_of(const Model&) {
@@ -94,6 +102,21 @@ int dim_of(const Model&) {
 template <class T>
 int dim_of(const scorepath::mlp_network<T>& net) {
   return net.dim();
+}
+/// D of a run-time mixture.
+template <class T>
+int dim_of(const runtime_mixture<T>& m) {
+  return m.mix.dim;
+}
+
+/// What sliced_score_matching is called with: the model itself, or a run-time mixture's mixture.
+template <class Model>
+const Model& ssm_model(const Model& model) {
+  return model;
+}
+template <class T>
+const scorepath::diagonal_mixture& ssm_model(const runtime_mixture<T>& m) {
+  return m.mix;
 }
 
 // Args: {M, cpu_threads}. Items are sample-projections.
@@ -113,7 +136,8 @@ void ssm_cpu(benchmark::State& state, const workload<Model>& w) {
     const auto in = scorepath::host_input(w.samples.data(), w.samples.size());
     const cpu_utilisation util;
     for (auto _ : state) {
-      const scorepath::ssm_report r = scorepath::sliced_score_matching(ctx, rng, w.model, in, opt);
+      const scorepath::ssm_report r =
+          scorepath::sliced_score_matching(ctx, rng, ssm_model(w.model), in, opt);
       benchmark::DoNotOptimize(r.ssm.value);
     }
     state.counters["cpu_per_wall"] = util.ratio();
@@ -174,6 +198,21 @@ workload<scorepath::mlp_network<T>> make_network(std::uint64_t n) {
           std::move(compiled.samples)};
 }
 
+/// The mixture of make_gmm<T, D> (same parameters, same samples) with D chosen at run time.
+template <class T, int D>
+workload<runtime_mixture<T>> make_runtime_gmm(std::uint64_t n) {
+  constexpr int C = 8;
+  std::mt19937_64 gen(1000 + D);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  runtime_mixture<T> m;
+  m.mix.dim = D;
+  // The draws of make_gmm, in its order: weights, means, variances (as T, then widened).
+  for (int c = 0; c < C; ++c) m.mix.weights.push_back(static_cast<T>(0.5 + uniform(gen)));
+  for (int j = 0; j < C * D; ++j) m.mix.means.push_back(static_cast<T>(-4.0 + 8.0 * uniform(gen)));
+  for (int j = 0; j < C * D; ++j) m.mix.variances.push_back(static_cast<T>(0.5 + uniform(gen)));
+  return {std::move(m), make_gmm<T, D>(n).samples};
+}
+
 // ----------------------------------------------------------------------------------------------
 // Registration
 // ----------------------------------------------------------------------------------------------
@@ -202,7 +241,9 @@ void register_model(const std::string& name, std::uint64_t samples,
   }
   ssm->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 
-  if constexpr (!std::is_same_v<Model, scorepath::mlp_network<T>>) {  // the network: SSM only
+  constexpr bool compiled = !std::is_same_v<Model, scorepath::mlp_network<T>> &&
+                            !std::is_same_v<Model, runtime_mixture<T>>;
+  if constexpr (compiled) {  // the run-time models: SSM only
     auto* fwd = benchmark::RegisterBenchmark(("forward_cpu" + suffix).c_str(),
                                              [get](benchmark::State& s) { forward_cpu(s, get()); });
     fwd->ArgNames({"cpu_threads"});
@@ -219,6 +260,10 @@ int register_ssm_benchmarks() {
   register_model("gmm64", std::uint64_t{1} << 15, make_gmm<float, 64>);
   register_model("mlp2_h128", std::uint64_t{1} << 15, make_mlp<float, 2, 128>);
   register_model("mlp64_h256", std::uint64_t{1} << 13, make_mlp<float, 64, 256>);
+  // The run-time mixture on the same parameters and samples: J v in closed form, per sample.
+  register_model("mixture2_runtime", std::uint64_t{1} << 18, make_runtime_gmm<float, 2>);
+  register_model("mixture16_runtime", std::uint64_t{1} << 16, make_runtime_gmm<float, 16>);
+  register_model("mixture64_runtime", std::uint64_t{1} << 14, make_runtime_gmm<float, 64>);
   // The run-time network on the same weights and samples: matrix products over tiles.
   register_model("network2_h128", std::uint64_t{1} << 15, make_network<float, 2, 128>);
   register_model("network64_h256", std::uint64_t{1} << 13, make_network<float, 64, 256>);

@@ -8,7 +8,8 @@
  *
  *     J v = Σ_k r_k [−v / s²_k + a_k (a_kᵀ v)] − S (Sᵀ v).
  *
- * The calls and their numbers mirror ssm.hpp: `sliced_score_matching(ctx, rng, mix, samples, opt,
+ * What depends on the mixture alone (inverse variances, log-determinants) is computed once per
+ * call (factor_diagonal_mixture). The calls and their numbers mirror ssm.hpp: `sliced_score_matching(ctx, rng, mix, samples, opt,
  * out)` draws sample s's probes from subsequence `rng.reserve(N) + s` (so it agrees with a compiled
  * gaussian_mixture_score of the same parameters to rounding), and
  * `sliced_score_matching_with_probes(ctx, mix, samples, probes, opt, out)` takes the caller's. The
@@ -47,22 +48,21 @@ struct mixture_ssm_scratch {
   std::vector<T> basis;               ///< D·D: orthogonal-law scratch
 };
 
-/// S(x) of @p mix into scratch.score, with a_k and r_k kept for the products J v.
+/// S(x) of the mixture with factors @p f into scratch.score, with a_k and r_k kept for J v.
 template <class T>
-void mixture_score_at(const diagonal_mixture& mix, const T* x, mixture_ssm_scratch<T>& w) {
-  const int d = mix.dim, k_count = mix.components();
+void mixture_score_at(const diagonal_mixture_factors& f, const T* x, mixture_ssm_scratch<T>& w) {
+  const int d = f.dim, k_count = f.components;
   double largest = -INFINITY;
   for (int k = 0; k < k_count; ++k) {
-    double log_w = std::log(mix.weights[k]);
+    double q = 0;
     for (int i = 0; i < d; ++i) {
       const std::size_t at = static_cast<std::size_t>(k) * d + i;
-      const double v = mix.variances[at];
-      const double r = mix.means[at] - static_cast<double>(x[i]);
-      w.pulls[at] = r / v;
-      log_w -= 0.5 * (r * r / v + std::log(v));
+      const double r = f.centre[at] - static_cast<double>(x[i]);
+      w.pulls[at] = r * f.inverse[at];
+      q += r * w.pulls[at];
     }
-    w.responsibility[k] = log_w;
-    largest = std::max(largest, log_w);
+    w.responsibility[k] = f.offset[k] - 0.5 * q;
+    largest = std::max(largest, w.responsibility[k]);
   }
   double total = 0;
   for (int k = 0; k < k_count; ++k) {
@@ -80,28 +80,30 @@ void mixture_score_at(const diagonal_mixture& mix, const T* x, mixture_ssm_scrat
 
 /// J v into scratch.jv for the tangent @p v (after mixture_score_at at the same point).
 template <class T, class V>
-void mixture_jvp(const diagonal_mixture& mix, const V* v, mixture_ssm_scratch<T>& w) {
-  const int d = mix.dim;
+void mixture_jvp(const diagonal_mixture_factors& f, const V* v, mixture_ssm_scratch<T>& w) {
+  const int d = f.dim;
   double s_dot_v = 0;
   for (int i = 0; i < d; ++i) s_dot_v += w.score[i] * static_cast<double>(v[i]);
   for (int i = 0; i < d; ++i) w.jv[i] = -w.score[i] * s_dot_v;
-  for (int k = 0; k < mix.components(); ++k) {
+  for (int k = 0; k < f.components; ++k) {
     const double* a = w.pulls.data() + static_cast<std::size_t>(k) * d;
-    const double* var = mix.variances.data() + static_cast<std::size_t>(k) * d;
+    const double* inverse = f.inverse.data() + static_cast<std::size_t>(k) * d;
     double a_dot_v = 0;
     for (int i = 0; i < d; ++i) a_dot_v += a[i] * static_cast<double>(v[i]);
     const double r = w.responsibility[k];
-    for (int i = 0; i < d; ++i) w.jv[i] += r * (a[i] * a_dot_v - static_cast<double>(v[i]) / var[i]);
+    for (int i = 0; i < d; ++i) {
+      w.jv[i] += r * (a[i] * a_dot_v - static_cast<double>(v[i]) * inverse[i]);
+    }
   }
 }
 
 /// One sample: its probes (given or drawn), the per-probe outputs and the per-sample terms.
 template <class T>
-void mixture_ssm_sample(const diagonal_mixture& mix, const ssm_options& opt, const T* samples,
-                        std::uint64_t s, const ssm_probe_source<T>& source,
+void mixture_ssm_sample(const diagonal_mixture_factors& f, const ssm_options& opt,
+                        const T* samples, std::uint64_t s, const ssm_probe_source<T>& source,
                         mixture_ssm_scratch<T>& w, const ssm_outputs<T>& out,
                         ssm_sample_rows<T>& terms) {
-  const int d = mix.dim;
+  const int d = f.dim;
   const std::uint32_t m = opt.probes;
   const T* x = samples + s * d;
   const T* probes = source.given ? source.given + s * m * d : w.probes.data();
@@ -109,12 +111,12 @@ void mixture_ssm_sample(const diagonal_mixture& mix, const ssm_options& opt, con
     draw_runtime_probes(source.law, m, d, source.seed, source.base + s, w.probes.data(),
                         w.basis.data());
   }
-  mixture_score_at(mix, x, w);
+  mixture_score_at(f, x, w);
   double norm2 = 0, quad_sum = 0, div_sum = 0;
   for (int i = 0; i < d; ++i) norm2 += w.score[i] * w.score[i];
   for (std::uint32_t j = 0; j < m; ++j) {
     const T* v = probes + static_cast<std::size_t>(j) * d;
-    mixture_jvp(mix, v, w);
+    mixture_jvp(f, v, w);
     double proj = 0, div = 0;
     for (int i = 0; i < d; ++i) {
       proj += static_cast<double>(v[i]) * w.score[i];
@@ -129,11 +131,11 @@ void mixture_ssm_sample(const diagonal_mixture& mix, const ssm_options& opt, con
   if (terms.has_ism()) {
     // tr J = Σ_k r_k Σ_i (a_ki² − 1/s²_ki) − ‖S‖², from the closed form with v = e_i.
     double trace = -norm2;
-    for (int k = 0; k < mix.components(); ++k) {
+    for (int k = 0; k < f.components; ++k) {
       double part = 0;
       for (int i = 0; i < d; ++i) {
         const std::size_t at = static_cast<std::size_t>(k) * d + i;
-        part += w.pulls[at] * w.pulls[at] - 1.0 / mix.variances[at];
+        part += w.pulls[at] * w.pulls[at] - f.inverse[at];
       }
       trace += w.responsibility[k] * part;
     }
@@ -150,6 +152,8 @@ ssm_report run_mixture_ssm(const context& ctx, const diagonal_mixture& mix, inpu
   const std::uint64_t n = samples.size / static_cast<std::uint64_t>(d);
   const std::uint64_t block = 256;
   ssm_sample_rows<T> terms(n, opt.exact_ism);
+  // What depends on the mixture alone (α = 1, σ = 0): its means, inverse variances and offsets.
+  const diagonal_mixture_factors factors = factor_diagonal_mixture(mix, 1.0, 0.0);
   cpu_for_each<mixture_ssm_scratch<T>>(
       ctx, (n + block - 1) / block, cpu_block_schedule::balanced,
       [&](mixture_ssm_scratch<T>& w) {
@@ -166,7 +170,7 @@ ssm_report run_mixture_ssm(const context& ctx, const diagonal_mixture& mix, inpu
       [&](std::uint64_t b, mixture_ssm_scratch<T>& w) {
         const std::uint64_t end = std::min(n, (b + 1) * block);
         for (std::uint64_t s = b * block; s < end; ++s) {
-          mixture_ssm_sample(mix, opt, samples.data, s, source, w, out, terms);
+          mixture_ssm_sample(factors, opt, samples.data, s, source, w, out, terms);
         }
       });
   ssm_report report;
