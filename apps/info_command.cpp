@@ -19,14 +19,17 @@ void add_info_command(CLI::App& app, cli_mode mode) {
     if (mode == cli_mode::validate_only) return;  // no options to check
     std::printf("scorepath %s\n", version_string);
     std::printf("CUDA backend compiled: %s\n", cuda_compiled() ? "yes" : "no");
+    if (cuda_compiled()) std::printf("CUDA kernels built for architectures: %s\n", cuda_architectures());
     const int devices = cuda_device_count();
     std::printf("CUDA devices: %d\n", devices);
 #if SCOREPATH_HAVE_CUDA
     for (int d = 0; d < devices; ++d) {
       cudaDeviceProp prop{};
       if (cudaGetDeviceProperties(&prop, d) == cudaSuccess) {
-        std::printf("  [%d] %s, compute capability %d.%d, %.1f GiB\n", d, prop.name, prop.major,
-                    prop.minor, static_cast<double>(prop.totalGlobalMem) / (1 << 30));
+        std::printf("  [%d] %s, compute capability %d.%d, %.1f GiB: %s\n", d, prop.name,
+                    prop.major, prop.minor, static_cast<double>(prop.totalGlobalMem) / (1 << 30),
+                    cuda_device_usable(d) ? "usable"
+                                          : "not used (no kernels for it in this build)");
       }
     }
 #endif

@@ -43,10 +43,17 @@ context::context(backend_choice choice, int device) {
         throw unavailable_error("the CUDA backend was asked for, but no CUDA device was found",
                                 __FILE__, __LINE__);
       }
+      if (device >= 0 && device < devices && !cuda_device_usable(device)) {
+        throw unavailable_error("the CUDA backend was asked for, but this build has no kernels "
+                                "for the compute capability of device " +
+                                    std::to_string(device) + " (built for " +
+                                    cuda_architectures() + "; see scorepath info)",
+                                __FILE__, __LINE__);
+      }
       kind_ = backend::cuda;
       break;
     case backend_choice::automatic:
-      kind_ = devices > 0 ? backend::cuda : backend::cpu;
+      kind_ = cuda_device_usable(device) ? backend::cuda : backend::cpu;
       break;
   }
   if (kind_ == backend::cuda) {

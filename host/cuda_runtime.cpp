@@ -5,6 +5,7 @@
 #include "scorepath/config.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/cuda_check.hpp"
+#include "scorepath/detail/cuda_arch.hpp"
 #include "scorepath/memory.hpp"
 
 #if SCOREPATH_HAVE_CUDA
@@ -12,9 +13,16 @@
 #include <curand.h>
 #endif
 
+// The CUDA architectures the kernels were built for (CMake's CUDA_ARCHITECTURES, commas).
+#ifndef SCOREPATH_CUDA_ARCHS
+#define SCOREPATH_CUDA_ARCHS ""
+#endif
+
 namespace scorepath {
 
 bool cuda_compiled() noexcept { return SCOREPATH_HAVE_CUDA != 0; }
+
+const char* cuda_architectures() noexcept { return SCOREPATH_CUDA_ARCHS; }
 
 #if SCOREPATH_HAVE_CUDA
 
@@ -25,6 +33,16 @@ int cuda_device_count() noexcept {
     return 0;
   }
   return count;
+}
+
+bool cuda_device_usable(int device) noexcept {
+  if (device < 0 || device >= cuda_device_count()) return false;
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  return detail::cuda_archs_run_on(SCOREPATH_CUDA_ARCHS, prop.major, prop.minor);
 }
 
 namespace detail {
@@ -80,6 +98,7 @@ void device_buffer::release() noexcept {
 #else  // no CUDA in this build
 
 int cuda_device_count() noexcept { return 0; }
+bool cuda_device_usable(int) noexcept { return false; }
 
 namespace detail {
 void throw_cuda_error(int code, const char* call, const char* file, int line) {

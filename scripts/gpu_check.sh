@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one command for a machine with a CUDA device: builds (unless --skip-build), then runs the GPU
-# tests (words, normals, paths and losses against the CPU), compute-sanitizer memcheck and
+# The one command for a machine with a CUDA device: builds (unless --skip-build), checks that the
+# build has the CUDA backend and kernels for the device, then runs the GPU tests (words, normals, paths and losses against the CPU), compute-sanitizer memcheck and
 # racecheck over them, the CUDA benchmarks, and writes one JSON file with the device, every step's
 # status and time, the test counts and the benchmark rates. Each step runs even when an earlier
 # one failed; what could not run is listed with the reason.
@@ -65,6 +65,11 @@ else
   fi
   tests=$build_dir/tests/scorepath_tests
   bench=$build_dir/bench/scorepath_bench
+  # Without the CUDA backend every GPU test would skip and the check would pass having run
+  # nothing; the build's own report also says whether the device has kernels in it.
+  step cuda_backend "scorepath info: CUDA compiled and the device usable" bash -c \
+    "'$build_dir/apps/scorepath' info | tee /dev/stderr | grep -q 'CUDA backend compiled: yes' &&
+     '$build_dir/apps/scorepath' info | grep -q ': usable'"
   filter='Gpu*:GpuSsm*:*Cuda*'
   if [[ -x $tests ]]; then
     step gpu_tests "GoogleTest, filter $filter" "$tests" --gtest_filter="$filter" \

@@ -16,6 +16,12 @@ if [ -z "$sanitizer" ]; then
   echo "gpu_sanitize: compute-sanitizer not found (it ships with the CUDA toolkit, bin/)" >&2
   exit 2
 fi
+# A build without the CUDA backend would skip every GPU test and so report clean having checked
+# nothing: refuse it.
+if ! "$build_dir/apps/scorepath" info | grep -q "CUDA backend compiled: yes"; then
+  echo "gpu_sanitize: $build_dir has no CUDA backend (configure with -DSCOREPATH_CUDA=ON)" >&2
+  exit 1
+fi
 filter='Gpu*:GpuSsm*'
 "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 \
   "$build_dir/tests/scorepath_tests" --gtest_filter="$filter"

@@ -27,8 +27,16 @@ backend_choice parse_backend_choice(const std::string& text);
 /// True when this build has the CUDA backend compiled in.
 bool cuda_compiled() noexcept;
 
-/// Number of usable CUDA devices; 0 without a build, driver or device (never throws).
+/// Number of CUDA devices the driver reports; 0 without a build, driver or device (never throws).
 int cuda_device_count() noexcept;
+
+/// True when device @p device exists and this build has kernels for its compute capability
+/// (cuda_architectures); the automatic backend uses only such a device (never throws).
+bool cuda_device_usable(int device) noexcept;
+
+/// The CUDA architectures this build's kernels were compiled for (e.g. "80,90"); empty without
+/// CUDA.
+const char* cuda_architectures() noexcept;
 
 /// @brief Where and how scorepath runs.
 ///
@@ -39,7 +47,9 @@ class context {
   /// @brief Picks a backend.
   /// @param choice automatic, cpu or cuda
   /// @param device CUDA device id (ignored on the CPU)
-  /// @throw unavailable_error when `cuda` is asked for and no device exists or CUDA is not built
+  /// @throw unavailable_error when `cuda` is asked for and no device exists, CUDA is not built,
+  ///        or the build has no kernels for the device's compute capability (automatic then
+  ///        chooses the CPU)
   /// @throw invalid_argument_error when `device` is out of range
   explicit context(backend_choice choice = backend_choice::automatic, int device = 0);
 
