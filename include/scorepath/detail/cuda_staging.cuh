@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "scorepath/cuda_check.hpp"
+#include "scorepath/detail/copy_pitch.hpp"
 #include "scorepath/memory.hpp"
 
 namespace scorepath::detail {
@@ -81,11 +82,17 @@ void copy_rows_out(T* dst, std::uint64_t dst_pitch, const T* src, std::uint64_t 
                    std::uint64_t width, std::uint64_t rows, bool dst_on_device,
                    cudaStream_t stream) {
   if (dst == nullptr || rows == 0) return;
-  SCOREPATH_CUDA_TRY(cudaMemcpy2DAsync(dst, dst_pitch * sizeof(T), src, src_pitch * sizeof(T),
-                                       width * sizeof(T), rows,
-                                       dst_on_device ? cudaMemcpyDeviceToDevice
-                                                     : cudaMemcpyDeviceToHost,
-                                       stream));
+  const cudaMemcpyKind kind = dst_on_device ? cudaMemcpyDeviceToDevice : cudaMemcpyDeviceToHost;
+  if (fits_one_pitched_copy(dst_pitch * sizeof(T), src_pitch * sizeof(T), width * sizeof(T))) {
+    SCOREPATH_CUDA_TRY(cudaMemcpy2DAsync(dst, dst_pitch * sizeof(T), src, src_pitch * sizeof(T),
+                                         width * sizeof(T), rows, kind, stream));
+    return;
+  }
+  // Pitches of 2^31 bytes or more (copy_pitch.hpp): one plain copy per row.
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(dst + r * dst_pitch, src + r * src_pitch, width * sizeof(T),
+                                       kind, stream));
+  }
 }
 
 }  // namespace scorepath::detail
