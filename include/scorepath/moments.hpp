@@ -28,6 +28,10 @@ struct moment_accumulator {
   double max = -INFINITY;
 
   /// @brief Folds @p other in (Chan et al.'s parallel update); order matters for the last bit.
+  ///
+  /// Every multiply-add is an explicit, correctly rounded fma and no other product meets an
+  /// addition, so no compiler can contract the update differently: the fold gives the same bits
+  /// on the CPU backend (built with FMA), in host code built without it, and on a GPU.
   SCOREPATH_HD void merge(const moment_accumulator& other) {
     if (other.count == 0.0) return;
     if (count == 0.0) {
@@ -36,8 +40,10 @@ struct moment_accumulator {
     }
     const double n = count + other.count;
     const double delta = other.mean - mean;
-    mean += delta * (other.count / n);
-    m2 += other.m2 + delta * delta * (count * other.count / n);
+    const double weight = count * other.count / n;
+    const double squared = delta * delta;
+    mean = ::fma(delta, other.count / n, mean);
+    m2 = m2 + ::fma(squared, weight, other.m2);
     count = n;
     min = other.min < min ? other.min : min;
     max = other.max > max ? other.max : max;
