@@ -6,6 +6,7 @@
 #include "scorepath/context.hpp"
 #include "scorepath/cuda_check.hpp"
 #include "scorepath/detail/cuda_arch.hpp"
+#include "scorepath/detail/cuda_device_scope.hpp"
 #include "scorepath/memory.hpp"
 
 #if SCOREPATH_HAVE_CUDA
@@ -65,8 +66,20 @@ void report_cuda_error(int code, const char* call, const char* file, int line) n
                cudaGetErrorName(static_cast<cudaError_t>(code)), file, line);
 }
 
+cuda_device_scope::cuda_device_scope(int device) {
+  SCOREPATH_CUDA_TRY(cudaGetDevice(&previous_));
+  if (previous_ != device) {
+    SCOREPATH_CUDA_TRY(cudaSetDevice(device));
+    changed_ = true;
+  }
+}
+
+cuda_device_scope::~cuda_device_scope() {
+  if (changed_) SCOREPATH_CUDA_TRY_NO_THROW(cudaSetDevice(previous_));
+}
+
 void cuda_synchronize(int device, void* stream) {
-  SCOREPATH_CUDA_TRY(cudaSetDevice(device));
+  const cuda_device_scope on_device(device);
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
 }
 
@@ -74,6 +87,7 @@ void cuda_synchronize(int device, void* stream) {
 
 device_buffer::device_buffer(std::size_t bytes, void* stream) : bytes_(bytes), stream_(stream) {
   if (bytes == 0) return;
+  SCOREPATH_CUDA_TRY(cudaGetDevice(&device_));  // freed on this device, whatever is current then
   const cudaError_t err =
       cudaMallocAsync(&data_, bytes, static_cast<cudaStream_t>(stream));
   if (err != cudaSuccess) {
@@ -89,7 +103,11 @@ device_buffer::device_buffer(std::size_t bytes, void* stream) : bytes_(bytes), s
 
 void device_buffer::release() noexcept {
   if (data_ != nullptr) {
+    int current = device_;
+    SCOREPATH_CUDA_TRY_NO_THROW(cudaGetDevice(&current));
+    if (current != device_) SCOREPATH_CUDA_TRY_NO_THROW(cudaSetDevice(device_));
     SCOREPATH_CUDA_TRY_NO_THROW(cudaFreeAsync(data_, static_cast<cudaStream_t>(stream_)));
+    if (current != device_) SCOREPATH_CUDA_TRY_NO_THROW(cudaSetDevice(current));
   }
   data_ = nullptr;
   bytes_ = 0;
@@ -112,6 +130,8 @@ void report_cuda_error(int code, const char* call, const char* file, int line) n
   std::fprintf(stderr, "scorepath: %s failed with status %d (at %s:%d)\n", call, code, file, line);
 }
 void cuda_synchronize(int, void*) {}
+cuda_device_scope::cuda_device_scope(int) {}
+cuda_device_scope::~cuda_device_scope() = default;
 }  // namespace detail
 
 device_buffer::device_buffer(std::size_t bytes, void* stream) : bytes_(bytes), stream_(stream) {
@@ -130,7 +150,7 @@ void device_buffer::release() noexcept {
 device_buffer::~device_buffer() { release(); }
 
 device_buffer::device_buffer(device_buffer&& other) noexcept
-    : data_(other.data_), bytes_(other.bytes_), stream_(other.stream_) {
+    : data_(other.data_), bytes_(other.bytes_), stream_(other.stream_), device_(other.device_) {
   other.data_ = nullptr;
   other.bytes_ = 0;
 }
@@ -141,6 +161,7 @@ device_buffer& device_buffer::operator=(device_buffer&& other) noexcept {
     data_ = other.data_;
     bytes_ = other.bytes_;
     stream_ = other.stream_;
+    device_ = other.device_;
     other.data_ = nullptr;
     other.bytes_ = 0;
   }

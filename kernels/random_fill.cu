@@ -47,6 +47,7 @@ void fill_on_device(const context& ctx, void (*kernel)(std::uint64_t, std::uint6
                                                        std::uint64_t, std::uint64_t, T*),
                     std::uint64_t seed, std::uint64_t base, std::uint64_t streams,
                     std::uint64_t per_stream, T* out, bool out_on_device) {
+  const cuda_device_scope on_device(ctx.device());  // the caller's device again on return
   const cudaStream_t stream = cuda_stream_of(ctx);
   device_staging staging(stream);
   T* dst = staging.output(out, out_on_device, streams * per_stream);

@@ -52,6 +52,7 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
                  grouped_moments& totals) {
   using policy = em_paths_launch;
   constexpr int D = Sde::dim;
+  const cuda_device_scope on_device(ctx.device());  // the caller's device again on return
   const cudaStream_t stream = cuda_stream_of(ctx);
   const block_decomposition run(plan.paths, plan.chunk_paths);
 

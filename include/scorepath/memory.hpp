@@ -125,6 +125,7 @@ class device_buffer {
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
   void* stream_ = nullptr;
+  int device_ = 0;  ///< the device it was allocated on (and is freed on)
 };
 
 }  // namespace scorepath

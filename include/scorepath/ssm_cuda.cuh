@@ -134,6 +134,7 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
   using policy = ssm_samples_launch;
   constexpr int D = Model::dim;
   using form = ssm_cuda_model<Model>;
+  const cuda_device_scope on_device(ctx.device());  // the caller's device again on return
   const cudaStream_t stream = cuda_stream_of(ctx);
   const std::uint32_t rows = plan.rows();
   const block_decomposition run(plan.count, plan.chunk);

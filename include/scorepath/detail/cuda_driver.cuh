@@ -25,6 +25,7 @@
 #include "scorepath/cuda_check.hpp"
 #include "scorepath/detail/block_decomposition.hpp"
 #include "scorepath/detail/block_moments_kernel.cuh"
+#include "scorepath/detail/cuda_device_scope.hpp"
 #include "scorepath/detail/launch_policy.hpp"
 #include "scorepath/grouped_moments.hpp"
 #include "scorepath/memory.hpp"
@@ -32,9 +33,8 @@
 
 namespace scorepath::detail {
 
-/// Makes the context's device current and returns its stream.
+/// The context's stream; an engine holds a cuda_device_scope on ctx.device() while it uses it.
 inline cudaStream_t cuda_stream_of(const context& ctx) {
-  SCOREPATH_CUDA_TRY(cudaSetDevice(ctx.device()));
   return static_cast<cudaStream_t>(ctx.stream());
 }
 
