@@ -53,6 +53,10 @@ context::context(backend_choice choice, int device) {
       kind_ = backend::cuda;
       break;
     case backend_choice::automatic:
+      if (devices > 0) {
+        SCOREPATH_EXPECTS(device >= 0 && device < devices, "device", device,
+                          "must be in [0, " + std::to_string(devices) + ")");
+      }
       kind_ = cuda_device_usable(device) ? backend::cuda : backend::cpu;
       break;
   }

@@ -85,6 +85,8 @@ covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix,
   f.cholesky.resize(mix.covariances.size());
   f.offset.resize(mix.weights.size());
   std::vector<double> c(dd);
+  double total = 0;
+  for (double w : mix.weights) total += w;
   for (int k = 0; k < f.components; ++k) {
     const double* a = mix.covariances.data() + k * dd;
     for (std::size_t e = 0; e < dd; ++e) c[e] = alpha * alpha * a[e];
@@ -97,7 +99,7 @@ covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix,
                                        std::to_string(alpha) + ", sigma " + std::to_string(sigma),
                                    __FILE__, __LINE__);
     }
-    double offset = std::log(mix.weights[k]);
+    double offset = std::log(mix.weights[k] / total);  // the weights normalised
     for (int i = 0; i < d; ++i) {
       f.centre[k * d + i] = alpha * mix.means[k * d + i];
       offset -= std::log(l[i * d + i]);

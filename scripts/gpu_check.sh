@@ -13,6 +13,7 @@
 # Without a CUDA device it writes a report saying so and exits 0. Exit status: 0 every step that
 # ran passed; 1 a step failed; 2 bad usage. Meant to finish within 10 minutes on an H100/H200.
 set -uo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/cuda/bin"
 
@@ -23,13 +24,17 @@ quick=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --out) out=${2:?--out needs a file}; shift 2 ;;
-    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; build_dir_given=1; shift 2 ;;
     --skip-build) skip_build=1; shift ;;
     --quick) quick=1; shift ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+# Relative paths given on the command line are the caller's, as with any command; the default
+# build directory is the repository's.
+[[ $out == /* ]] || out=$caller/$out
+if [[ -n ${build_dir_given:-} && $build_dir != /* ]]; then build_dir=$caller/$build_dir; fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/scorepath-gpu-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -67,9 +72,9 @@ else
   bench=$build_dir/bench/scorepath_bench
   # Without the CUDA backend every GPU test would skip and the check would pass having run
   # nothing; the build's own report also says whether the device has kernels in it.
-  step cuda_backend "scorepath info: CUDA compiled and the device usable" bash -c \
+  step cuda_backend "scorepath info: CUDA compiled and device 0 usable" bash -c \
     "'$build_dir/apps/scorepath' info | tee /dev/stderr | grep -q 'CUDA backend compiled: yes' &&
-     '$build_dir/apps/scorepath' info | grep -q ': usable'"
+     '$build_dir/apps/scorepath' info | grep -q '^  \[0\] .*: usable'"
   filter='Gpu*:GpuSsm*:*Cuda*'
   if [[ -x $tests ]]; then
     step gpu_tests "GoogleTest, filter $filter" "$tests" --gtest_filter="$filter" \

@@ -63,6 +63,29 @@ TEST(CovarianceMixture, ScoreIsTheGradientOfTheLogDensity) {
   }
 }
 
+TEST(CovarianceMixture, TheLogDensityIsTheMixturesWithItsWeightsNormalised) {
+  // Weights 1 and 2 (a third and two thirds), 2-D: log p + log 2π against the closed form
+  // log Σ_k (w_k/Σw) |C_k|^(−½) exp(−½ rᵀC_k⁻¹r), C_k = α²Σ_k + σ²I.
+  covariance_mixture mix;
+  mix.dim = 2;
+  mix.weights = {1.0, 2.0};
+  mix.means = {-1.0, 0.5, 1.0, -0.5};
+  mix.covariances = {0.5, 0.2, 0.2, 0.4, 0.3, -0.1, -0.1, 0.6};
+  const double alpha = 0.9, sigma = 0.4;
+  const auto f = factor_covariance_mixture(mix, alpha, sigma);
+  const std::vector<double> x = {0.3, -0.2};
+  double want = 0;
+  for (int k = 0; k < 2; ++k) {
+    const double* s = &mix.covariances[4 * k];
+    const double a = alpha * alpha * s[0] + sigma * sigma, b = alpha * alpha * s[1];
+    const double c = alpha * alpha * s[3] + sigma * sigma, det = a * c - b * b;
+    const double r0 = x[0] - alpha * mix.means[2 * k], r1 = x[1] - alpha * mix.means[2 * k + 1];
+    const double q = (c * r0 * r0 - 2 * b * r0 * r1 + a * r1 * r1) / det;
+    want += mix.weights[k] / 3.0 * std::exp(-0.5 * q) / std::sqrt(det);
+  }
+  EXPECT_NEAR(log_density(f, x), std::log(want), 1e-13);
+}
+
 TEST(CovarianceMixture, DiagonalCovariancesGiveTheDiagonalMixturesScore) {
   diagonal_mixture diag;
   diag.dim = 2;

@@ -158,6 +158,42 @@ TEST(NetworkSsm, AtAnUncompiledDimensionMatchesFiniteDifferences) {
   }
 }
 
+TEST(NetworkSsm, TheTraceInChunksOfBasisVectorsMatchesTheCompiledMlpAndFiniteDifferences) {
+  // D = 64: two full chunks of 32 basis vectors, against the compiled MLP's exact ISM.
+  {
+    constexpr int D = 64;
+    const auto net = mlp_network<double>::random(D, {16}, mlp_activation::tanh, 7);
+    const mlp_score<double, D> compiled(net.hidden_widths(), net.activation(), net.parameters());
+    const auto x = random_samples(40, D, 8);
+    ssm_options opt;
+    opt.exact_ism = true;
+    rng_stream ref_rng(3);
+    const auto ref = run_ssm(cpu(), ref_rng, compiled, x, opt);
+    const network_run got = run_network(cpu(), 3, net, x, opt);
+    expect_close(got.ism_ps, ref.ism_ps, 1e-11, "ism_per_sample");
+  }
+  // D = 70: the last chunk padded with zero columns, against central differences.
+  constexpr int D = 70;
+  const auto net = mlp_network<double>::random(D, {12}, mlp_activation::softplus, 9);
+  const auto x = random_samples(3, D, 10);
+  ssm_options opt;
+  opt.exact_ism = true;
+  const network_run got = run_network(cpu(), 4, net, x, opt);
+  for (int s = 0; s < 3; ++s) {
+    const std::vector<double> xs(x.begin() + s * D, x.begin() + (s + 1) * D);
+    const std::vector<double> score = score_at(net, xs);
+    double norm2 = 0, trace = 0;
+    for (int i = 0; i < D; ++i) {
+      norm2 += score[i] * score[i];
+      std::vector<double> up = xs, down = xs;
+      up[i] += 1e-5;
+      down[i] -= 1e-5;
+      trace += (score_at(net, up)[i] - score_at(net, down)[i]) / 2e-5;
+    }
+    EXPECT_NEAR(got.ism_ps[s], norm2 + 2 * trace, 1e-6 * (1 + std::fabs(norm2 + 2 * trace)));
+  }
+}
+
 TEST(NetworkSsm, TheCallersProbesFedBackGiveTheDrawnCallsNumbers) {
   constexpr int D = 7;
   const auto net = mlp_network<double>::random(D, {20}, mlp_activation::softplus, 21);
@@ -288,6 +324,12 @@ TEST(NetworkSsm, BadInputIsRefusedBeforeAnythingIsWritten) {
     rng_stream rng(1);
     sliced_score_matching(cpu(), rng, net, host_input(x.data(), x.size() - 1), opt, out);
   }, "samples size");
+  refused([&] {
+    rng_stream rng(1);
+    ssm_options many = opt;
+    many.probes = 1025;  // a tile holds every probe's column: at most 1024
+    sliced_score_matching(cpu(), rng, net, host_input(x.data(), x.size()), many, out);
+  }, "probes");
   noise_conditioning vp;
   vp.kind = conditioning_kind::vp;
   const auto conditioned = mlp_network<double>::random(3, {8}, mlp_activation::softplus, 1, vp);

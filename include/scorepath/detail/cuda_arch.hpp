@@ -6,8 +6,10 @@
  * An entry "NN" (CMake's default form) carries machine code (SASS) for sm_NN and PTX for
  * compute_NN; "NN-real" the machine code alone, "NN-virtual" the PTX alone. Machine code for sm_NN
  * runs on devices of the same major version and at least its minor one; the driver compiles PTX
- * for compute_NN on any device of capability NN or above. "all", "all-major" and "native" are
- * taken to include the device.
+ * for compute_NN on any device of capability NN or above. An arch-specific entry "NNa" (e.g. 90a)
+ * runs on capability NN exactly, a family entry "NNf" on the same major version from NN up. "all",
+ * "all-major", "native", "OFF" (nvcc's own default) and an empty list are taken to include the
+ * device: the build cannot say otherwise.
  */
 #pragma once
 
@@ -16,10 +18,11 @@
 
 namespace scorepath::detail {
 
-/// True when code built for @p archs ("80,90", "80;90-real", ...) runs on compute capability
-/// @p major.@p minor. An empty list runs nowhere.
+/// True when code built for @p archs ("80,90", "80;90-real", "90a", ...) runs on compute
+/// capability @p major.@p minor.
 inline bool cuda_archs_run_on(const std::string& archs, int major, int minor) {
   const int device = 10 * major + minor;
+  if (archs.find_first_not_of(",; ") == std::string::npos || archs == "OFF") return true;
   std::size_t at = 0;
   while (at < archs.size()) {
     std::size_t end = archs.find_first_of(",; ", at);
@@ -34,11 +37,21 @@ inline bool cuda_archs_run_on(const std::string& archs, int major, int minor) {
     }
     if (digits == 0) continue;
     const int arch = std::stoi(entry.substr(0, digits));
-    const std::string kind = entry.substr(digits);
+    std::string kind = entry.substr(digits);
+    const char variant = !kind.empty() && (kind[0] == 'a' || kind[0] == 'f') ? kind[0] : ' ';
+    if (variant != ' ') kind.erase(0, 1);
+    if (!kind.empty() && kind != "-real" && kind != "-virtual") continue;
     const bool sass = kind.empty() || kind == "-real";
     const bool ptx = kind.empty() || kind == "-virtual";
-    if (sass && arch / 10 == major && arch % 10 <= minor) return true;
-    if (ptx && arch <= device) return true;
+    const bool same_major = arch / 10 == major && arch % 10 <= minor;
+    if (variant == 'a') {
+      if (arch == device) return true;  // arch-specific code runs on that capability alone
+    } else if (variant == 'f') {
+      if (same_major) return true;      // a family: the major version, from the minor up
+    } else {
+      if (sass && same_major) return true;
+      if (ptx && arch <= device) return true;
+    }
   }
   return false;
 }

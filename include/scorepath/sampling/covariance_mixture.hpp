@@ -58,7 +58,7 @@ struct covariance_mixture_factors {
   int components = 0;           ///< K
   std::vector<double> centre;   ///< K·D: α·μ_k
   std::vector<double> cholesky; ///< K·D·D: L_k of α²Σ_k + σ²I, row-major, lower triangle
-  std::vector<double> offset;   ///< K: log w_k − Σ_i log (L_k)_ii
+  std::vector<double> offset;   ///< K: log(w_k / Σw) − Σ_i log (L_k)_ii
 };
 
 /**

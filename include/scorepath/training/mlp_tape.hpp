@@ -86,8 +86,9 @@ struct mlp_tape {
 
   int columns() const { return samples * (1 + tangents); }
 
-  /// Sizes the tape for @p n samples with @p k tangents each.
-  void size_for(const mlp_network<T>& net, int n, int k) {
+  /// Sizes the tape for @p n samples with @p k tangents each; @p reverse false leaves out the
+  /// adjoint buffers (a forward pass that no reverse sweep follows).
+  void size_for(const mlp_network<T>& net, int n, int k, bool reverse = true) {
     samples = n;
     tangents = k;
     const int layers = net.layers();
@@ -107,8 +108,8 @@ struct mlp_tape {
       }
     }
     output.resize(cols * net.dim());
-    adjoint.resize(cols * widest);
-    adjoint_next.resize(cols * widest);
+    adjoint.resize(reverse ? cols * widest : 0);
+    adjoint_next.resize(reverse ? cols * widest : 0);
   }
 };
 
@@ -164,7 +165,7 @@ void tape_forward(const mlp_network<T>& net, mlp_tape<T>& tape, bool record_deri
 template <class T>
 void tape_scores(const mlp_network<T>& net, mlp_tape<T>& tape, const T* x, int n, double sigma,
                  T* out) {
-  if (tape.samples != n || tape.tangents != 0) tape.size_for(net, n, 0);
+  if (tape.samples != n || tape.tangents != 0) tape.size_for(net, n, 0, false);
   const int d = net.dim(), w_in = net.width(0);
   const bool conditioned = net.conditioning().conditioned();
   const T feature = conditioned ? static_cast<T>(noise_feature(sigma)) : T(0);

@@ -74,7 +74,7 @@ void network_scores(const context& ctx, const mlp_network<T>& net, input_span<T>
   (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   detail::cpu_for_each<detail::mlp_tape<T>>(
       ctx, tiles, detail::cpu_block_schedule::even,
-      [&](detail::mlp_tape<T>& tape) { tape.size_for(net, network_score_tile, 0); },
+      [&](detail::mlp_tape<T>& tape) { tape.size_for(net, network_score_tile, 0, false); },
       [&](std::uint64_t t, detail::mlp_tape<T>& tape) {
         const std::uint64_t first = t * network_score_tile;
         const int count = static_cast<int>(std::min<std::uint64_t>(network_score_tile, n - first));

@@ -36,22 +36,59 @@ namespace scorepath {
 
 namespace detail {
 
-/// Samples per tile: up to 64, fewer when each has many tangent columns (exact ISM at large D).
+/// Most probes per sample: a tile holds every probe's column.
+inline constexpr std::uint32_t network_ssm_max_probes = 1024;
+/// Basis vectors per forward pass of the exact trace (the D of them go in passes of this many).
+inline constexpr int network_ism_chunk = 32;
+
+/// Samples per tile: up to 64, fewer when each has many tangent columns.
 inline int network_ssm_tile_samples(int tangents) {
   return std::max(1, std::min(64, 2048 / (1 + tangents)));
 }
 
-/// A thread's tape and orthogonal-law scratch.
+/// A thread's tapes and orthogonal-law scratch.
 template <class T>
 struct network_ssm_scratch {
-  mlp_tape<T> tape;
+  mlp_tape<T> tape;        ///< each sample and its M probes
+  mlp_tape<T> trace_tape;  ///< each sample and a chunk of basis vectors (exact ISM)
   std::vector<T> basis;
 };
 
+/// tr J of the tile's samples into @p trace: the basis vectors in chunks of network_ism_chunk
+/// (the last chunk padded with zero columns), the diagonal of J summed in coordinate order.
+template <class T>
+void network_tile_trace(const mlp_network<T>& net, const T* samples, std::uint64_t first, int n,
+                        mlp_tape<T>& tape, T* trace) {
+  const int d = net.dim();
+  const int chunk = std::min(d, network_ism_chunk);
+  const int stride = 1 + chunk;
+  if (tape.samples != n || tape.tangents != chunk) tape.size_for(net, n, chunk, false);
+  std::fill(trace, trace + n, T(0));
+  for (int c0 = 0; c0 < d; c0 += chunk) {
+    T* in = tape.inputs[0].data();
+    for (int s = 0; s < n; ++s) {
+      T* col = in + static_cast<std::size_t>(s) * stride * d;
+      const T* x = samples + (first + s) * d;
+      std::copy(x, x + d, col);
+      for (int t = 0; t < chunk; ++t) {
+        T* e = col + static_cast<std::size_t>(1 + t) * d;
+        for (int i = 0; i < d; ++i) e[i] = T(i == c0 + t ? 1 : 0);
+      }
+    }
+    tape_forward(net, tape, false);
+    for (int s = 0; s < n; ++s) {
+      const std::size_t c = static_cast<std::size_t>(s) * stride;
+      for (int t = 0; t < chunk && c0 + t < d; ++t) {
+        trace[s] += tape.output[(c + 1 + t) * d + c0 + t];
+      }
+    }
+  }
+}
+
 /**
- * @brief One tile of samples [first, first + n): fills the columns (x, its M probes, and the D
- *        basis vectors for exact ISM), runs the network forward and writes the per-sample terms
- *        and the per-probe outputs.
+ * @brief One tile of samples [first, first + n): fills the columns (x and its M probes), runs the
+ *        network forward and writes the per-sample terms and the per-probe outputs; for exact ISM
+ *        the trace comes from further passes over chunks of basis vectors.
  */
 template <class T>
 void network_ssm_tile(const mlp_network<T>& net, const ssm_options& opt, const T* samples,
@@ -60,11 +97,10 @@ void network_ssm_tile(const mlp_network<T>& net, const ssm_options& opt, const T
                       ssm_sample_rows<T>& terms) {
   const int d = net.dim();
   const std::uint32_t m = opt.probes;
-  const int ism = opt.exact_ism ? d : 0;
-  const int k = static_cast<int>(m) + ism;
+  const int k = static_cast<int>(m);  // at most network_ssm_max_probes
   const int stride = 1 + k;
   mlp_tape<T>& tape = scratch.tape;
-  if (tape.samples != n || tape.tangents != k) tape.size_for(net, n, k);
+  if (tape.samples != n || tape.tangents != k) tape.size_for(net, n, k, false);
   T* in = tape.inputs[0].data();
   for (int s = 0; s < n; ++s) {
     const std::uint64_t id = first + static_cast<std::uint64_t>(s);
@@ -77,12 +113,10 @@ void network_ssm_tile(const mlp_network<T>& net, const ssm_options& opt, const T
       draw_runtime_probes(probes.law, m, d, probes.seed, probes.base + id, col + d,
                           scratch.basis.data());
     }
-    for (int t = 0; t < ism; ++t) {
-      T* e = col + static_cast<std::size_t>(1 + m + t) * d;
-      for (int i = 0; i < d; ++i) e[i] = T(i == t ? 1 : 0);
-    }
   }
   tape_forward(net, tape, false);
+  T trace[64];  // tiles hold at most 64 samples
+  if (opt.exact_ism) network_tile_trace(net, samples, first, n, scratch.trace_tape, trace);
 
   const T* output = tape.output.data();
   const T inv_m = T(1) / static_cast<T>(m);
@@ -107,17 +141,16 @@ void network_ssm_tile(const mlp_network<T>& net, const ssm_options& opt, const T
     }
     terms.rows[0][id] = quad_sum * inv_m;
     terms.rows[1][id] = norm2 + T(2) * div_sum * inv_m;
-    if (ism > 0) {
-      T trace = T(0);
-      for (int t = 0; t < d; ++t) trace += output[(c0 + 1 + m + t) * d + t];
-      terms.rows[2][id] = norm2 + T(2) * trace;
-    }
+    if (opt.exact_ism) terms.rows[2][id] = norm2 + T(2) * trace[s];
   }
 }
 
-/// Checks what only the network engine needs: the CPU backend, an unconditioned network.
+/// Checks what only the network engine needs: M ≤ 1024, the CPU backend, an unconditioned network.
 template <class T>
-void check_network_ssm(const context& ctx, const mlp_network<T>& net) {
+void check_network_ssm(const context& ctx, const mlp_network<T>& net, const ssm_options& opt) {
+  SCOREPATH_EXPECTS(opt.probes <= network_ssm_max_probes, "probes", opt.probes,
+                    "must be at most " + std::to_string(network_ssm_max_probes) +
+                        " for an mlp_network (a tile holds every probe's column)");
   SCOREPATH_EXPECTS(!net.conditioning().conditioned(), "network conditioning",
                     to_string(net.conditioning().kind),
                     "must be none for sliced score matching; a conditioned network's losses are "
@@ -135,15 +168,17 @@ ssm_report run_network_ssm(const context& ctx, const mlp_network<T>& net, input_
                            const ssm_probe_source<T>& probes) {
   const int d = net.dim();
   const std::uint64_t n = samples.size / static_cast<std::uint64_t>(d);
-  const int tangents = static_cast<int>(opt.probes) + (opt.exact_ism ? d : 0);
-  const int tile = network_ssm_tile_samples(tangents);
+  const int tangents = static_cast<int>(opt.probes);
+  const int trace_tangents = opt.exact_ism ? std::min(d, network_ism_chunk) : 0;
+  const int tile = network_ssm_tile_samples(std::max(tangents, trace_tangents));
   const std::uint64_t tiles = (n + tile - 1) / tile;
   ssm_sample_rows<T> terms(n, opt.exact_ism);
   (void)matrix_kernel();  // chooses (and loads) the kernel before the workers start
   cpu_for_each<network_ssm_scratch<T>>(
       ctx, tiles, cpu_block_schedule::balanced,
       [&](network_ssm_scratch<T>& scratch) {
-        scratch.tape.size_for(net, tile, tangents);
+        scratch.tape.size_for(net, tile, tangents, false);
+        if (trace_tangents > 0) scratch.trace_tape.size_for(net, tile, trace_tangents, false);
         if (probes.given == nullptr && opt.law == probe_law::orthogonal) {
           scratch.basis.resize(static_cast<std::size_t>(d) * d);
         }
@@ -170,7 +205,7 @@ template <class T>
 void validate_ssm(const context& ctx, const mlp_network<T>& net, input_span<T> samples,
                   const ssm_options& opt, const ssm_outputs<T>& out = {}) {
   detail::check_ssm_request(ctx, samples, net.dim(), opt, out);
-  detail::check_network_ssm(ctx, net);
+  detail::check_network_ssm(ctx, net, opt);
 }
 
 /// validate_ssm of a run-time network for host samples in a vector.
@@ -230,7 +265,7 @@ ssm_report sliced_score_matching_with_probes(const context& ctx, const mlp_netwo
   ssm_options checked = opt;
   checked.law = probe_law::gaussian;  // not read: the caller's probes are used
   detail::check_ssm_request(ctx, samples, net.dim(), checked, out);
-  detail::check_network_ssm(ctx, net);
+  detail::check_network_ssm(ctx, net, opt);
   detail::check_given_probes(probes, samples.size / static_cast<std::size_t>(net.dim()),
                              opt.probes, net.dim());
   detail::ssm_probe_source<T> source;
