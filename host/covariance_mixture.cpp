@@ -77,6 +77,12 @@ namespace detail {
 covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix, double alpha,
                                                   double sigma) {
   covariance_mixture_factors f;
+  factor_checked_mixture(mix, alpha, sigma, f);
+  return f;
+}
+
+void factor_checked_mixture(const covariance_mixture& mix, double alpha, double sigma,
+                            covariance_mixture_factors& f) {
   const int d = mix.dim;
   const auto dd = static_cast<std::size_t>(d) * d;
   f.dim = d;
@@ -84,15 +90,16 @@ covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix,
   f.centre.resize(mix.means.size());
   f.cholesky.resize(mix.covariances.size());
   f.offset.resize(mix.weights.size());
-  std::vector<double> c(dd);
   double total = 0;
   for (double w : mix.weights) total += w;
   for (int k = 0; k < f.components; ++k) {
+    // α²Σ_k + σ²I into L_k's place, then factored there (each entry is read before it is
+    // overwritten).
     const double* a = mix.covariances.data() + k * dd;
-    for (std::size_t e = 0; e < dd; ++e) c[e] = alpha * alpha * a[e];
-    for (int i = 0; i < d; ++i) c[i * d + i] += sigma * sigma;
     double* l = f.cholesky.data() + k * dd;
-    if (!cholesky(c.data(), d, l)) {
+    for (std::size_t e = 0; e < dd; ++e) l[e] = alpha * alpha * a[e];
+    for (int i = 0; i < d; ++i) l[i * d + i] += sigma * sigma;
+    if (!cholesky(l, d, l)) {
       throw invalid_argument_error("covariances[" + std::to_string(k) + "]",
                                    "not positive definite after the diffusion",
                                    "must stay positive definite at alpha " +
@@ -106,7 +113,6 @@ covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix,
     }
     f.offset[k] = offset;
   }
-  return f;
 }
 
 }  // namespace detail

@@ -77,6 +77,12 @@ std::vector<double> draw_mixture(const diagonal_mixture& mix, std::uint64_t n,
 diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, double alpha,
                                                  double sigma) {
   diagonal_mixture_factors f;
+  factor_diagonal_mixture(mix, alpha, sigma, f);
+  return f;
+}
+
+void factor_diagonal_mixture(const diagonal_mixture& mix, double alpha, double sigma,
+                             diagonal_mixture_factors& f) {
   f.dim = mix.dim;
   f.components = mix.components();
   f.centre.resize(mix.means.size());
@@ -93,7 +99,6 @@ diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, do
     }
     f.offset[k] = offset;
   }
-  return f;
 }
 
 double diffused_mixture_log_density(const diagonal_mixture& mix, double alpha, double sigma,

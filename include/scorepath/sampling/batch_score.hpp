@@ -59,11 +59,18 @@ batch_score<T> mixture_batch_score(diagonal_mixture mix) {
   s.make_evaluator = [shared]() -> typename batch_score<T>::evaluator {
     // What depends on (α, σ) alone is computed once per call (factor_diagonal_mixture); then each
     // point costs one quadratic form and one exponential per component.
-    auto work = std::make_shared<std::vector<double>>(shared->components());
-    return [shared, work](const T* x, int n, double alpha, double sigma, T* out) {
-      const diagonal_mixture_factors f = factor_diagonal_mixture(*shared, alpha, sigma);
-      const auto d = static_cast<std::size_t>(f.dim);
-      for (int p = 0; p < n; ++p) diagonal_mixture_score(f, x + p * d, out + p * d, work->data());
+    struct scratch {
+      diagonal_mixture_factors factors;  // refilled in place: no allocation after the first call
+      std::vector<double> work;
+    };
+    auto sc = std::make_shared<scratch>();
+    sc->work.resize(shared->components());
+    return [shared, sc](const T* x, int n, double alpha, double sigma, T* out) {
+      factor_diagonal_mixture(*shared, alpha, sigma, sc->factors);
+      const auto d = static_cast<std::size_t>(sc->factors.dim);
+      for (int p = 0; p < n; ++p) {
+        diagonal_mixture_score(sc->factors, x + p * d, out + p * d, sc->work.data());
+      }
     };
   };
   return s;

@@ -72,6 +72,9 @@ namespace detail {
 /// factor_covariance_mixture for a mixture already checked and α > 0, σ ≥ 0.
 covariance_mixture_factors factor_checked_mixture(const covariance_mixture& mix, double alpha,
                                                   double sigma);
+/// The same into @p into, reusing its memory (a sampler refactors at every step).
+void factor_checked_mixture(const covariance_mixture& mix, double alpha, double sigma,
+                            covariance_mixture_factors& into);
 }  // namespace detail
 
 /**
@@ -130,12 +133,18 @@ batch_score<T> covariance_mixture_batch_score(covariance_mixture mix) {
   batch_score<T> s;
   s.dim = shared->dim;
   s.make_evaluator = [shared]() -> typename batch_score<T>::evaluator {
-    auto work = std::make_shared<std::vector<double>>(
-        static_cast<std::size_t>(shared->components()) * (shared->dim + 1));
-    return [shared, work](const T* x, int n, double alpha, double sigma, T* out) {
-      const covariance_mixture_factors f = detail::factor_checked_mixture(*shared, alpha, sigma);
-      const auto d = static_cast<std::size_t>(f.dim);
-      for (int p = 0; p < n; ++p) covariance_mixture_score(f, x + p * d, out + p * d, work->data());
+    struct scratch {
+      covariance_mixture_factors factors;  // refilled in place: no allocation after the first call
+      std::vector<double> work;
+    };
+    auto sc = std::make_shared<scratch>();
+    sc->work.resize(static_cast<std::size_t>(shared->components()) * (shared->dim + 1));
+    return [shared, sc](const T* x, int n, double alpha, double sigma, T* out) {
+      detail::factor_checked_mixture(*shared, alpha, sigma, sc->factors);
+      const auto d = static_cast<std::size_t>(sc->factors.dim);
+      for (int p = 0; p < n; ++p) {
+        covariance_mixture_score(sc->factors, x + p * d, out + p * d, sc->work.data());
+      }
     };
   };
   return s;

@@ -63,6 +63,9 @@ struct diagonal_mixture_factors {
 /// The factors of @p mix diffused to (α, σ). Unchecked (check_diagonal_mixture first).
 diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, double alpha,
                                                  double sigma);
+/// The same into @p into, reusing its memory (a sampler refactors at every step).
+void factor_diagonal_mixture(const diagonal_mixture& mix, double alpha, double sigma,
+                             diagonal_mixture_factors& into);
 
 /**
  * @brief The score at @p x (D values) of the diffused mixture @p f, written to @p score: one
