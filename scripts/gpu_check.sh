@@ -127,9 +127,17 @@ if os.path.exists(bench):
         report["benchmarks"].append({k: b.get(k) for k in
                                      ("name", "real_time", "time_unit", "items_per_second",
                                       "label", "error_message") if k in b})
-with open(out, "w", encoding="utf-8") as f:
-    json.dump(report, f, indent=2)
-    f.write("\n")
+# Written whole or not at all: a temporary beside it, then renamed into place.
+tmp = out + ".tmp-" + str(os.getpid())
+try:
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, out)
+except OSError as e:
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    sys.exit(f"gpu_check: cannot write {out}: {e}")
 failed = [s["name"] for s in report["steps"] if s["status"] == "failed"]
 print(f"gpu_check: wrote {out}" + (f"; failed: {', '.join(failed)}" if failed else ""))
 sys.exit(1 if failed else 0)
