@@ -1,6 +1,6 @@
 # Finds what scorepath builds against and decides whether the CUDA backend is built.
 #
-# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_HAVE_OPENBLAS (with SCOREPATH_OPENBLAS_LIBRARY),
+# Sets: SCOREPATH_HAVE_CUDA, SCOREPATH_HAVE_MPI, SCOREPATH_HAVE_OPENBLAS (with SCOREPATH_OPENBLAS_LIBRARY),
 # SCOREPATH_CPU_FLAGS, SCOREPATH_CPU_ARCH_RESOLVED (the -march= name the
 # CPU backend is compiled for, never "native"), and the imported target SLEEF::sleef.
 include(CheckCXXCompilerFlag)
@@ -51,6 +51,22 @@ elseif(NOT SCOREPATH_CUDA STREQUAL "OFF")
   message(FATAL_ERROR "SCOREPATH_CUDA must be AUTO, ON or OFF, not '${SCOREPATH_CUDA}'")
 endif()
 message(STATUS "scorepath: CUDA backend ${SCOREPATH_HAVE_CUDA}")
+
+# MPI (Debian: libopenmpi-dev and openmpi-bin) for the distributed engines of the target
+# scorepath::mpi; the main library never links it. AUTO builds them when an MPI is found.
+set(SCOREPATH_HAVE_MPI OFF)
+if(SCOREPATH_MPI STREQUAL "ON" OR SCOREPATH_MPI STREQUAL "AUTO")
+  find_package(MPI COMPONENTS CXX)
+  if(MPI_CXX_FOUND)
+    set(SCOREPATH_HAVE_MPI ON)
+  elseif(SCOREPATH_MPI STREQUAL "ON")
+    message(FATAL_ERROR "SCOREPATH_MPI=ON but no MPI for C++ was found: install libopenmpi-dev "
+                        "and openmpi-bin (scripts/setup.sh does)")
+  endif()
+elseif(NOT SCOREPATH_MPI STREQUAL "OFF")
+  message(FATAL_ERROR "SCOREPATH_MPI must be AUTO, ON or OFF, not '${SCOREPATH_MPI}'")
+endif()
+message(STATUS "scorepath: MPI ${SCOREPATH_HAVE_MPI}")
 
 # The instruction set is recorded by name: "native" is resolved here to what the compiler picks for
 # this machine, so that the installed package names the CPU the library was built for rather than

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages scorepath builds against (no-op when they are all present).
+# Installs the Debian packages scorepath builds against (no-op when they are all present),
+# Open MPI among them for the distributed engines (scorepath::mpi) and `mpirun scorepath`.
 # The CUDA toolkit (nvcc, cuRAND, CCCL) is expected under /usr/local/cuda or on PATH.
 set -euo pipefail
 
 packages=(cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libsleef-dev libcli11-dev
-          nlohmann-json3-dev libopenblas-openmp-dev python3)
+          nlohmann-json3-dev libopenblas-openmp-dev libopenmpi-dev openmpi-bin python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -32,6 +32,7 @@
 #include "scorepath/detail/ssm_cpu.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/error.hpp"
+#include "scorepath/grouped_moments.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/probes.hpp"
@@ -75,6 +76,9 @@ struct ssm_report {
   loss_estimate ssm;                    ///< sliced score matching
   loss_estimate ssm_vr;                 ///< its variance-reduced form
   std::optional<loss_estimate> ism;     ///< exact implicit score matching, when asked for
+  /// What the losses were summarised from, before scaling: rows ssm, ssm_vr, then ism when asked
+  /// for, per group of statistics_group samples (mpi/ssm.hpp folds those of several ranks).
+  grouped_moments accumulators;
 };
 
 namespace detail {
@@ -212,6 +216,7 @@ ssm_report run_sliced_score_matching(const context& ctx, rng_stream& rng, const 
   report.ssm = to_loss(totals.total(0), plan.scale);
   report.ssm_vr = to_loss(totals.total(1), plan.scale);
   if (plan.ism) report.ism = to_loss(totals.total(2), plan.scale);
+  report.accumulators = std::move(totals);
   return report;
 }
 

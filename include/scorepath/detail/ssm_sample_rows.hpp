@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/grouped_moments.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/moments.hpp"
 #include "scorepath/ssm.hpp"
@@ -52,30 +53,32 @@ void store_probe_outputs(const ssm_outputs<T>& out, std::uint64_t s, std::uint32
 }
 
 /**
- * @brief Writes the per-sample outputs (terms × scale) and reduces each row in fixed blocks of
- *        statistics_block samples merged in order, as the block engine does.
+ * @brief Writes the per-sample outputs (terms × scale) and reduces each row as the block engine
+ *        does: fixed blocks of statistics_block samples, folded in order into their groups.
  */
 template <class T>
 void finish_ssm_report(const ssm_sample_rows<T>& terms, double scale, const ssm_outputs<T>& out,
                        ssm_report& report) {
   const output_span<T>* per_sample[3] = {&out.ssm_per_sample, &out.ssm_vr_per_sample,
                                          &out.ism_per_sample};
-  const int rows = terms.has_ism() ? 3 : 2;
+  const std::uint32_t rows = terms.has_ism() ? 3 : 2;
   const T typed_scale = static_cast<T>(scale);
-  for (int r = 0; r < rows; ++r) {
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    if (!per_sample[r]->wanted()) continue;
     const std::vector<T>& row = terms.rows[r];
-    if (per_sample[r]->wanted()) {
-      for (std::uint64_t s = 0; s < terms.count; ++s) per_sample[r]->data[s] = row[s] * typed_scale;
-    }
-    moment_accumulator total;
-    for (std::uint64_t b = 0; b < terms.count; b += statistics_block) {
-      total.merge(summarize_block(row.data() + b, std::min(statistics_block, terms.count - b)));
-    }
-    const loss_estimate loss = to_loss(total, scale);
-    if (r == 0) report.ssm = loss;
-    if (r == 1) report.ssm_vr = loss;
-    if (r == 2) report.ism = loss;
+    for (std::uint64_t s = 0; s < terms.count; ++s) per_sample[r]->data[s] = row[s] * typed_scale;
   }
+  grouped_moments totals(rows);
+  moment_accumulator block[3];
+  for (std::uint64_t b = 0; b < terms.count; b += statistics_block) {
+    const std::uint64_t n = std::min(statistics_block, terms.count - b);
+    for (std::uint32_t r = 0; r < rows; ++r) block[r] = summarize_block(terms.rows[r].data() + b, n);
+    totals.fold_blocks(block, b / statistics_block, 1);
+  }
+  report.ssm = to_loss(totals.total(0), scale);
+  report.ssm_vr = to_loss(totals.total(1), scale);
+  if (rows == 3) report.ism = to_loss(totals.total(2), scale);
+  report.accumulators = std::move(totals);
 }
 
 /// Checks caller-given probes: N·M·D finite values in host memory.
