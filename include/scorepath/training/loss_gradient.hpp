@@ -309,6 +309,111 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
   }
 }
 
+namespace detail {
+
+/// How the gradient engine cuts a batch of n samples: tiles of gradient_tile_samples, in at most
+/// gradient_groups groups of consecutive tiles, by their order alone.
+struct gradient_layout {
+  explicit gradient_layout(std::uint64_t samples)
+      : n(samples),
+        tiles((samples + gradient_tile_samples - 1) / gradient_tile_samples),
+        tiles_per_group((tiles + gradient_groups - 1) / gradient_groups),
+        groups((tiles + tiles_per_group - 1) / tiles_per_group) {}
+  std::uint64_t n;                ///< samples
+  std::uint64_t tiles;            ///< tiles of gradient_tile_samples samples (the last may be short)
+  std::uint64_t tiles_per_group;  ///< tiles summed into one group's gradient
+  std::uint64_t groups;           ///< groups
+  /// First sample of group @p g (n for g = groups).
+  std::uint64_t first_sample(std::uint64_t g) const {
+    return std::min(n, g * tiles_per_group * gradient_tile_samples);
+  }
+};
+
+/// Subsequences one call reserves: N (probes or noise), 2N for a conditioned network.
+template <class T>
+std::uint64_t gradient_streams(const mlp_network<T>& net, std::uint64_t n) {
+  return net.conditioning().conditioned() ? 2 * n : n;
+}
+
+/**
+ * @brief Groups [first_group, first_group + count) of @p layout: each group's gradient summed tile
+ *        by tile into its slice of @p group_gradients (count × parameters, group by group; null
+ *        when no gradient is wanted), and the per-sample losses of its samples into
+ *        @p losses[sample]. @p streams is where the call's reserved subsequences start.
+ */
+template <class T>
+void compute_gradient_groups(const context& ctx, const mlp_network<T>& net, input_span<T> samples,
+                             const loss_gradient_options& opt, const rng_state& streams,
+                             const gradient_layout& layout, std::uint64_t first_group,
+                             std::uint64_t count, T* group_gradients, double* losses) {
+  const int d = net.dim();
+  const std::size_t params = net.parameters().size();
+  const int tangents = gradient_tangents(opt, d);
+  const bool conditioned = net.conditioning().conditioned();
+  const std::uint64_t seed = streams.seed, base = streams.next_subsequence;
+  const std::uint64_t noise_base = base + layout.n;
+  (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
+  cpu_for_each<gradient_scratch<T>>(
+      ctx, count, cpu_block_schedule::balanced,
+      [&](gradient_scratch<T>& scratch) {
+        scratch.tape.size_for(net, gradient_tile_samples, tangents);
+        if (opt.law == probe_law::orthogonal) scratch.basis.resize(static_cast<std::size_t>(d) * d);
+        if (conditioned) scratch.probes.resize(static_cast<std::size_t>(tangents) * d);
+        scratch.noise.resize(static_cast<std::size_t>(gradient_tile_samples) * d);
+        scratch.sigma.resize(gradient_tile_samples);
+      },
+      [&](std::uint64_t k, gradient_scratch<T>& scratch) {
+        const std::uint64_t g = first_group + k;
+        T* grad = group_gradients != nullptr ? group_gradients + k * params : nullptr;
+        if (grad != nullptr) std::fill(grad, grad + params, T(0));
+        const std::uint64_t last = std::min(layout.tiles, (g + 1) * layout.tiles_per_group);
+        for (std::uint64_t t = g * layout.tiles_per_group; t < last; ++t) {
+          const std::uint64_t first = t * gradient_tile_samples;
+          const int tile = static_cast<int>(
+              std::min<std::uint64_t>(gradient_tile_samples, layout.n - first));
+          gradient_tile(net, opt, samples.data, first, tile, seed, base, noise_base, scratch,
+                        losses, grad);
+        }
+      });
+}
+
+/**
+ * @brief The gradient: each parameter's @p groups group gradients added in group order (the same
+ *        sums for any thread count), divided by @p n, over slices of the parameters in parallel.
+ */
+template <class T>
+void sum_group_gradients(const context& ctx, const T* group_gradients, std::uint64_t groups,
+                         std::size_t params, std::uint64_t n, T* gradient) {
+  constexpr std::size_t slice = 4096;
+  const std::uint64_t slices = (params + slice - 1) / slice;
+  cpu_for_each<std::vector<double>>(
+      ctx, slices, cpu_block_schedule::even,
+      [&](std::vector<double>& sum) { sum.resize(slice); },
+      [&](std::uint64_t c, std::vector<double>& sum) {
+        const std::size_t first = c * slice, count = std::min(slice, params - first);
+        std::fill(sum.begin(), sum.begin() + count, 0.0);
+        for (std::uint64_t g = 0; g < groups; ++g) {
+          const T* part = group_gradients + g * params + first;
+          for (std::size_t k = 0; k < count; ++k) sum[k] += part[k];
+        }
+        for (std::size_t k = 0; k < count; ++k) {
+          gradient[first + k] = static_cast<T>(sum[k] / static_cast<double>(n));
+        }
+      });
+}
+
+/// The per-sample losses reduced as sliced_score_matching reduces its terms: fixed blocks,
+/// merged in order.
+inline loss_estimate reduce_sample_losses(const double* losses, std::uint64_t n) {
+  moment_accumulator total;
+  for (std::uint64_t b = 0; b < n; b += statistics_block) {
+    total.merge(summarize_block(losses + b, std::min(statistics_block, n - b)));
+  }
+  return to_loss(total, 1.0);
+}
+
+}  // namespace detail
+
 /**
  * @brief The loss @p opt names of @p net on @p samples (row-major N×D), and its gradient in the
  *        parameters (the flat layout of scores/mlp.hpp) written to @p gradient when wanted.
@@ -330,73 +435,25 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
                                          const loss_gradient_options& opt,
                                          output_span<T> gradient = {}) try {
   validate_loss_gradient(ctx, net, samples, opt, gradient);
-  const int d = net.dim();
+  const std::uint64_t n = samples.size / net.dim();
+  const detail::gradient_layout layout(n);
   const std::size_t params = net.parameters().size();
-
-  const std::uint64_t n = samples.size / d;
-  const std::uint64_t tiles = (n + gradient_tile_samples - 1) / gradient_tile_samples;
-  const std::uint64_t tiles_per_group = (tiles + gradient_groups - 1) / gradient_groups;
-  const std::uint64_t groups = (tiles + tiles_per_group - 1) / tiles_per_group;
-  const int tangents = detail::gradient_tangents(opt, d);
   std::vector<double> losses(n);
   std::vector<T> group_gradients;  // each group zeroes its own slice, on its own thread
-  if (gradient.wanted()) group_gradients.resize(groups * params);
+  if (gradient.wanted()) group_gradients.resize(layout.groups * params);
 
   loss_gradient_report report;
-  (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   const std::uint64_t seed = rng.seed();
-  const bool conditioned = net.conditioning().conditioned();
-  const std::uint64_t base = rng.reserve(conditioned ? 2 * n : n);
-  const std::uint64_t noise_base = base + n;
+  const std::uint64_t base = rng.reserve(detail::gradient_streams(net, n));
   report.rng = rng_state{seed, base};
-  detail::cpu_for_each<detail::gradient_scratch<T>>(
-      ctx, groups, detail::cpu_block_schedule::balanced,
-      [&](detail::gradient_scratch<T>& scratch) {
-        scratch.tape.size_for(net, gradient_tile_samples, tangents);
-        if (opt.law == probe_law::orthogonal) scratch.basis.resize(static_cast<std::size_t>(d) * d);
-        if (conditioned) scratch.probes.resize(static_cast<std::size_t>(tangents) * d);
-        scratch.noise.resize(static_cast<std::size_t>(gradient_tile_samples) * d);
-        scratch.sigma.resize(gradient_tile_samples);
-      },
-      [&](std::uint64_t g, detail::gradient_scratch<T>& scratch) {
-        T* grad = gradient.wanted() ? group_gradients.data() + g * params : nullptr;
-        if (grad != nullptr) std::fill(grad, grad + params, T(0));
-        const std::uint64_t last = std::min(tiles, (g + 1) * tiles_per_group);
-        for (std::uint64_t t = g * tiles_per_group; t < last; ++t) {
-          const std::uint64_t first = t * gradient_tile_samples;
-          const int count = static_cast<int>(std::min<std::uint64_t>(gradient_tile_samples, n - first));
-          detail::gradient_tile(net, opt, samples.data, first, count, seed, base, noise_base,
-                                scratch, losses.data(), grad);
-        }
-      });
-
+  detail::compute_gradient_groups(ctx, net, samples, opt, report.rng, layout, 0, layout.groups,
+                                  gradient.wanted() ? group_gradients.data() : nullptr,
+                                  losses.data());
   if (gradient.wanted()) {
-    // Each parameter's groups are added in group order (the same sums for any thread count),
-    // over slices of the parameters in parallel, each slice read group by group.
-    constexpr std::size_t slice = 4096;
-    const std::uint64_t slices = (params + slice - 1) / slice;
-    detail::cpu_for_each<std::vector<double>>(
-        ctx, slices, detail::cpu_block_schedule::even,
-        [&](std::vector<double>& sum) { sum.resize(slice); },
-        [&](std::uint64_t c, std::vector<double>& sum) {
-          const std::size_t first = c * slice, count = std::min(slice, params - first);
-          std::fill(sum.begin(), sum.begin() + count, 0.0);
-          for (std::uint64_t g = 0; g < groups; ++g) {
-            const T* part = group_gradients.data() + g * params + first;
-            for (std::size_t k = 0; k < count; ++k) sum[k] += part[k];
-          }
-          for (std::size_t k = 0; k < count; ++k) {
-            gradient.data[first + k] = static_cast<T>(sum[k] / static_cast<double>(n));
-          }
-        });
+    detail::sum_group_gradients(ctx, group_gradients.data(), layout.groups, params, n,
+                                gradient.data);
   }
-  // The per-sample losses reduced as sliced_score_matching reduces its terms: fixed blocks,
-  // merged in order.
-  moment_accumulator total;
-  for (std::uint64_t b = 0; b < n; b += statistics_block) {
-    total.merge(summarize_block(losses.data() + b, std::min(statistics_block, n - b)));
-  }
-  report.loss = detail::to_loss(total, 1.0);
+  report.loss = detail::reduce_sample_losses(losses.data(), n);
   return report;
 } catch (const std::bad_alloc&) {
   throw out_of_memory_error("score_loss_gradient: memory for the call could not be allocated",

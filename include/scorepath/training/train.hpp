@@ -128,24 +128,17 @@ void validate_training(const context& ctx, const mlp_network<T>& net, input_span
   validate_loss_gradient(ctx, net, input_span<T>{data.data, opt.batch * d, data.space}, opt.loss);
 }
 
+namespace detail {
+
 /**
- * @brief Trains @p net on @p data (row-major N×D) in place until `opt.steps` steps have been
- *        taken; calls @p on_step after every step.
- *
- * With @p resume (a state saved from a run with the same options and data, and @p net holding the
- * weights saved with it), the run continues from there and ends exactly as the uninterrupted run
- * would have; the state is updated as the run goes.
- * @throw invalid_argument_error naming the option or input (as score_loss_gradient and
- *        adam_optimizer, and `steps` = 0, `batch` outside 1 … N, data of one sample, a resume
- *        state whose vectors do not match the network or whose step is beyond `steps`); the
- *        network is unchanged then
- * @throw unavailable_error for a CUDA context
+ * @brief The training loop of train_score_model, with the step's loss and gradient from
+ *        @p loss_gradient(probes, batch, gradient) (score_loss_gradient, or a distributed
+ *        equivalent). Checks nothing: the caller has validated the request.
  */
-template <class T>
-train_report train_score_model(const context& ctx, mlp_network<T>& net, input_span<T> data,
-                               const train_options& opt, const train_callback& on_step = {},
-                               train_state* resume = nullptr) {
-  validate_training(ctx, net, data, opt, resume);
+template <class T, class LossGradient>
+train_report run_training(mlp_network<T>& net, input_span<T> data, const train_options& opt,
+                          const train_callback& on_step, train_state* resume,
+                          LossGradient&& loss_gradient) {
   const int d = net.dim();
   const std::uint64_t n = data.size / d;
   std::vector<double> initial(net.parameters().begin(), net.parameters().end());
@@ -171,7 +164,7 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
   for (std::uint64_t t = first_step; t < opt.steps; ++t) {
     const std::uint64_t epoch = t / per_epoch, in_epoch = t % per_epoch;
     if (epoch != ordered_epoch) {
-      detail::epoch_order(opt.seed, epoch, order);
+      epoch_order(opt.seed, epoch, order);
       ordered_epoch = epoch;
     }
     for (std::uint64_t b = 0; b < opt.batch; ++b) {
@@ -179,8 +172,8 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
       for (int i = 0; i < d; ++i) batch[b * d + i] = x[i];
     }
     const loss_gradient_report lr =
-        score_loss_gradient(ctx, probes, net, host_input(batch.data(), batch.size()), opt.loss,
-                            host_output(gradient.data(), gradient.size()));
+        loss_gradient(probes, host_input(batch.data(), batch.size()),
+                      host_output(gradient.data(), gradient.size()));
     bool finite = std::isfinite(lr.loss.value);
     for (T g : gradient) finite = finite && std::isfinite(static_cast<double>(g));
     if (finite) {
@@ -206,6 +199,33 @@ train_report train_score_model(const context& ctx, mlp_network<T>& net, input_sp
   }
   report.average = adam.average();
   return report;
+}
+
+}  // namespace detail
+
+/**
+ * @brief Trains @p net on @p data (row-major N×D) in place until `opt.steps` steps have been
+ *        taken; calls @p on_step after every step.
+ *
+ * With @p resume (a state saved from a run with the same options and data, and @p net holding the
+ * weights saved with it), the run continues from there and ends exactly as the uninterrupted run
+ * would have; the state is updated as the run goes.
+ * @throw invalid_argument_error naming the option or input (as score_loss_gradient and
+ *        adam_optimizer, and `steps` = 0, `batch` outside 1 … N, data of one sample, a resume
+ *        state whose vectors do not match the network or whose step is beyond `steps`); the
+ *        network is unchanged then
+ * @throw unavailable_error for a CUDA context
+ */
+template <class T>
+train_report train_score_model(const context& ctx, mlp_network<T>& net, input_span<T> data,
+                               const train_options& opt, const train_callback& on_step = {},
+                               train_state* resume = nullptr) {
+  validate_training(ctx, net, data, opt, resume);
+  return detail::run_training(
+      net, data, opt, on_step, resume,
+      [&](rng_stream& probes, input_span<T> batch, output_span<T> gradient) {
+        return score_loss_gradient(ctx, probes, net, batch, opt.loss, gradient);
+      });
 }
 
 }  // namespace scorepath

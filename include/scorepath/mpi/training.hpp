@@ -1,0 +1,155 @@
+/**
+ * @file mpi/training.hpp
+ * @brief Data-parallel training over the ranks of an MPI communicator: each rank computes the
+ *        gradients of a share of the batch's tile groups, the groups are exchanged and added in
+ *        group order on every rank, so every rank takes the step a one-process run would take,
+ *        bit for bit, for any number of ranks.
+ *
+ * The gradient engine (training/loss_gradient.hpp) cuts a batch into at most gradient_groups
+ * groups of tiles whose gradients it adds in group order; here rank r computes groups
+ * [g_r, g_r + k_r) (an even split), and one all-gather gives every rank all groups' gradients and
+ * all samples' losses. Every rank holds the whole data set and draws the same batches.
+ *
+ * @code
+ * auto report = scorepath::mpi::train_score_model(MPI_COMM_WORLD, ctx, net, data, opt,
+ *     [&](const scorepath::train_step& s) { if (rank == 0) log(s); return true; });
+ * @endcode
+ */
+#pragma once
+
+#include <mpi.h>
+
+#include <climits>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scorepath/mpi/gather_paths.hpp"
+#include "scorepath/mpi/rank_failures.hpp"
+#include "scorepath/training/loss_gradient.hpp"
+#include "scorepath/training/train.hpp"
+
+namespace scorepath::mpi {
+
+namespace detail {
+
+/// Groups [begin, begin + count) of @p groups that rank @p rank of @p ranks computes.
+inline item_share group_share(std::uint64_t groups, int ranks, int rank) {
+  const std::uint64_t n = static_cast<std::uint64_t>(ranks), k = static_cast<std::uint64_t>(rank);
+  const std::uint64_t base = groups / n, extra = groups % n;
+  return {k * base + (k < extra ? k : extra), base + (k < extra ? 1 : 0)};
+}
+
+/// Ends with the same invalid_argument_error on every rank unless all pass the same @p value.
+inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const char* name) {
+  std::uint64_t low = 0, high = 0;
+  MPI_Allreduce(&value, &low, 1, MPI_UINT64_T, MPI_MIN, comm);
+  MPI_Allreduce(&value, &high, 1, MPI_UINT64_T, MPI_MAX, comm);
+  SCOREPATH_EXPECTS(low == high, name, value,
+                    "must be the same on every rank (between " + std::to_string(low) + " and " +
+                        std::to_string(high) + " here)");
+}
+
+}  // namespace detail
+
+/**
+ * @brief score_loss_gradient of @p net on the batch @p samples (the same on every rank), the
+ *        work shared among the ranks of @p comm: the loss, its standard error and the gradient
+ *        are bitwise those of the one-process call, on every rank.
+ *
+ * @post @p rng has advanced as after the one-process call.
+ * @throw on every rank, the error of the lowest rank that failed (agree_on_failure): what
+ *        score_loss_gradient throws, and invalid_argument_error naming `samples` when the ranks'
+ *        batches differ in size or hold 2^31 samples or more. Nothing is written then and the
+ *        stream does not advance.
+ */
+template <class T>
+loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_stream& rng,
+                                         const mlp_network<T>& net, input_span<T> samples,
+                                         const loss_gradient_options& opt,
+                                         output_span<T> gradient = {}) {
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &ranks);
+  agree_on_failure(comm, [&] {
+    validate_loss_gradient(ctx, net, samples, opt, gradient);
+    SCOREPATH_EXPECTS(samples.size / net.dim() < (std::uint64_t{1} << 31), "samples",
+                      samples.size / net.dim(), "must be fewer than 2^31 per batch");
+  });
+  const std::uint64_t n = samples.size / net.dim();
+  detail::require_same_on_every_rank(comm, n, "samples");
+  const std::size_t params = net.parameters().size();
+  const scorepath::detail::gradient_layout layout(n);
+  const item_share mine = detail::group_share(layout.groups, ranks, rank);
+  const rng_state start = rng.state();
+  std::vector<double> losses;
+  std::vector<T> group_gradients;
+  agree_on_failure(comm, [&] {
+    losses.assign(n, 0.0);
+    if (gradient.wanted()) group_gradients.resize(layout.groups * params);
+    scorepath::detail::compute_gradient_groups(
+        ctx, net, samples, opt, start, layout, mine.begin, mine.count,
+        gradient.wanted() ? group_gradients.data() + mine.begin * params : nullptr,
+        losses.data());
+  });
+
+  // Every rank receives every group's gradient and every sample's loss, in place.
+  std::vector<int> group_counts(ranks), group_firsts(ranks), loss_counts(ranks), loss_firsts(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    const item_share s = detail::group_share(layout.groups, ranks, r);
+    group_counts[r] = static_cast<int>(s.count);
+    group_firsts[r] = static_cast<int>(s.begin);
+    loss_firsts[r] = static_cast<int>(layout.first_sample(s.begin));
+    loss_counts[r] = static_cast<int>(layout.first_sample(s.begin + s.count)) - loss_firsts[r];
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses.data(), loss_counts.data(),
+                 loss_firsts.data(), MPI_DOUBLE, comm);
+  if (gradient.wanted()) {
+    MPI_Datatype group_type;
+    MPI_Type_contiguous(static_cast<int>(params), detail::datatype_of<T>(), &group_type);
+    MPI_Type_commit(&group_type);
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, group_gradients.data(),
+                   group_counts.data(), group_firsts.data(), group_type, comm);
+    MPI_Type_free(&group_type);
+    scorepath::detail::sum_group_gradients(ctx, group_gradients.data(), layout.groups, params, n,
+                                           gradient.data);
+  }
+  loss_gradient_report report;
+  report.rng = start;
+  report.loss = scorepath::detail::reduce_sample_losses(losses.data(), n);
+  rng.reserve(scorepath::detail::gradient_streams(net, n));
+  return report;
+}
+
+/**
+ * @brief train_score_model with every step's gradient shared among the ranks of @p comm
+ *        (mpi::score_loss_gradient): every rank passes the same network, data and options and
+ *        ends with the weights, state and report of the one-process run, bit for bit.
+ *
+ * @p on_step runs on every rank (print from one); the run ends after a step when it returns
+ * false on any rank, and a throw on any rank ends the run on all with that error.
+ * @throw on every rank, what train_score_model throws (agree_on_failure), and
+ *        invalid_argument_error naming `data` or `batch` when ranks pass different sizes
+ */
+template <class T>
+train_report train_score_model(MPI_Comm comm, const context& ctx, mlp_network<T>& net,
+                               input_span<T> data, const train_options& opt,
+                               const train_callback& on_step = {}, train_state* resume = nullptr) {
+  agree_on_failure(comm, [&] { validate_training(ctx, net, data, opt, resume); });
+  detail::require_same_on_every_rank(comm, data.size, "data");
+  detail::require_same_on_every_rank(comm, opt.batch, "batch");
+  const train_callback agreed_step = [&](const train_step& s) {
+    int go = 1;
+    agree_on_failure(comm, [&] { go = on_step && !on_step(s) ? 0 : 1; });
+    int all = 1;
+    MPI_Allreduce(&go, &all, 1, MPI_INT, MPI_MIN, comm);
+    return all == 1;
+  };
+  return scorepath::detail::run_training(
+      net, data, opt, agreed_step, resume,
+      [&](rng_stream& probes, input_span<T> batch, output_span<T> gradient) {
+        return mpi::score_loss_gradient(comm, ctx, probes, net, batch, opt.loss, gradient);
+      });
+}
+
+}  // namespace scorepath::mpi
