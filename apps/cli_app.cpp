@@ -20,10 +20,17 @@ namespace {
 /// The options that name an output file, in every command that has them.
 constexpr const char* output_options[] = {"--json", "--csv", "--states-csv", "--saved-csv"};
 
+std::string last_error;
+
 /// Prints @p message on stderr, control bytes escaped, when the tool runs; a validate-only parse
-/// prints nothing.
+/// prints nothing. Either way the message is kept for last_reported_error().
 void report(cli_mode mode, const char* format, const char* message) {
-  if (mode == cli_mode::run) std::fprintf(stderr, format, escape_control_bytes(message).c_str());
+  const std::string escaped = escape_control_bytes(message);
+  std::string line(std::snprintf(nullptr, 0, format, escaped.c_str()) + 1, '\0');
+  std::snprintf(line.data(), line.size(), format, escaped.c_str());
+  line.pop_back();
+  last_error = line;
+  if (mode == cli_mode::run) std::fputs(line.c_str(), stderr);
 }
 
 /// CLI11's exit for help and version requests, printing only when the tool runs.
@@ -58,6 +65,9 @@ int parse_and_run(CLI::App& app, int argc, const char* const* argv, cli_mode mod
     return cli11_exit(app, e, mode);
   } catch (const CLI::CallForVersion& e) {
     return cli11_exit(app, e, mode);
+  } catch (const rank_stopped& e) {
+    report(mode, "%s\n", e.what());
+    return e.status();
   } catch (const CLI::ParseError& e) {
     report(mode, "scorepath: %s (see --help)\n", e.what());
     return exit_bad_arguments;
@@ -98,6 +108,8 @@ int check_standard_output(int status) {
 }
 
 }  // namespace
+
+const std::string& last_reported_error() { return last_error; }
 
 std::string escape_control_bytes(const std::string& text) {
   static const char hex[] = "0123456789ABCDEF";

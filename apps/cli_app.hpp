@@ -20,6 +20,18 @@ class not_finite_results : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Another rank of a distributed run failed before the run began (processes.hpp): carries that
+/// rank's exit status and message, which this rank reports as its own.
+class rank_stopped : public std::runtime_error {
+ public:
+  rank_stopped(int status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  int status() const noexcept { return status_; }  ///< the failing rank's exit status
+
+ private:
+  int status_;
+};
+
 /// How far run_cli goes with a command line.
 enum class cli_mode {
   run,            ///< parse, check, run and print: the tool itself
@@ -44,6 +56,9 @@ enum class cli_mode {
  *         results, 1 any other failure (out of memory, a write to a file or to standard output)
  */
 int run_cli(int argc, const char* const* argv, cli_mode mode);
+
+/// The last error message run_cli reported (printed or not), empty when none.
+const std::string& last_reported_error();
 
 /// @p text with control bytes (C0, DEL, C1 in UTF-8) and a byte-order mark written as \xNN.
 std::string escape_control_bytes(const std::string& text);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "processes.hpp"
 #include "scorepath/matrix_product.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/simd_pack.hpp"
@@ -39,6 +40,7 @@ void add_info_command(CLI::App& app, cli_mode mode) {
     const matrix_kernel_info& kernel = matrix_kernel();
     std::printf("matrix products (training, sampling): %s (%s)\n", kernel.name.c_str(),
                 kernel.reason.c_str());
+    std::printf("MPI: %s\n", processes_description().c_str());
   });
 }
 

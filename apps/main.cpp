@@ -8,10 +8,16 @@
 //        paths that cannot be written, an output on an input's or another output's file)
 //   3    the run completed and wrote its outputs, but statistics or losses are not finite
 //   128+N  ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP); temporaries removed
+//
+// Started by an MPI launcher (mpirun -np R scorepath ...), every rank exits with the worst status
+// of all ranks, and rank 0 prints the message.
 #include "cli_app.hpp"
 #include "output_file.hpp"
+#include "processes.hpp"
 
 int main(int argc, char** argv) {
+  scorepath::cli::start_processes(&argc, &argv);
   scorepath::cli::remove_temporaries_on_signals();
-  return scorepath::cli::run_cli(argc, argv, scorepath::cli::cli_mode::run);
+  const int status = scorepath::cli::run_cli(argc, argv, scorepath::cli::cli_mode::run);
+  return scorepath::cli::finish_processes(status);
 }

@@ -15,10 +15,20 @@
 #include <stdexcept>
 #include <streambuf>
 
+#include "processes.hpp"
 #include "scorepath/error.hpp"
 
 namespace scorepath::cli {
 namespace {
+
+/// Where the text of a rank that does not write goes.
+std::streambuf& discarded_text() {
+  struct nothing : std::streambuf {
+    int overflow(int c) override { return traits_type::not_eof(c); }
+  };
+  static nothing sink;
+  return sink;
+}
 
 namespace fs = std::filesystem;
 
@@ -252,10 +262,8 @@ class checked_fd_buffer : public std::streambuf {
   int error_ = 0;
 };
 
-}  // namespace
-
-void check_output_paths(const std::vector<option_path>& outputs,
-                        const std::vector<option_path>& inputs) {
+/// The checks of check_output_paths on the rank that writes.
+void check_paths(const std::vector<option_path>& outputs, const std::vector<option_path>& inputs) {
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const option_path& out = outputs[i];
     if (out.path.empty()) continue;
@@ -273,8 +281,18 @@ void check_output_paths(const std::vector<option_path>& outputs,
     check_writable(out);
   }
 }
+}  // namespace
+
+void check_output_paths(const std::vector<option_path>& outputs,
+                        const std::vector<option_path>& inputs) {
+  // Only the rank that writes checks (the others' checks could race on the same temporaries);
+  // every rank then learns whether all passed theirs.
+  if (processes().writes_outputs()) check_paths(outputs, inputs);
+  checks_passed();
+}
 
 struct output_file::state {
+  bool discarding = false;  ///< a rank that does not write: the text goes nowhere
   std::string option;
   std::string given;  ///< the path as given, for messages
   destination target;
@@ -303,6 +321,12 @@ output_file::output_file(std::string option, std::string path) : state_(std::mak
   state& s = *state_;
   s.option = std::move(option);
   s.given = path;
+  if (!processes().writes_outputs()) {
+    s.discarding = true;
+    s.published = true;
+    s.stream = std::make_unique<std::ostream>(&discarded_text());
+    return;
+  }
   try {
     s.target = examine(s.option, path);
   } catch (const invalid_argument_error& e) {
@@ -353,6 +377,10 @@ std::ostream& output_file::stream() { return *state_->stream; }
 void output_file::finish() {
   state& s = *state_;
   if (s.finished) return;
+  if (s.discarding) {
+    s.finished = s.published = true;
+    return;
+  }
   s.stream->flush();
   s.buffer->drain();
   if (s.buffer->error() != 0) s.fail("", s.buffer->error());

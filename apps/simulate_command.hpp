@@ -39,12 +39,19 @@ struct simulate_request {
  */
 run_settings settings_of(const simulate_request& request);
 
+/// How the ranks of a distributed run (processes.hpp) take a simulation.
+enum class run_sharing {
+  shared,       ///< each rank simulates its share; the per-path states are joined on rank 0
+  whole_on_all  ///< every rank simulates every path (a caller that needs the states on all)
+};
+
 /**
  * @brief Builds the SDE named by @p spec, checks the run as check_builtin does and runs it
- *        (simulate_run.cpp).
+ *        (simulate_run.cpp), shared among the ranks of a distributed run as @p sharing says.
  * @throw invalid_argument_error naming the bad option
  */
-run_result run_builtin(const sde_spec& spec, const run_settings& settings);
+run_result run_builtin(const sde_spec& spec, const run_settings& settings,
+                       run_sharing sharing = run_sharing::shared);
 
 /**
  * @brief Everything run_builtin checks before it starts, in the same order, without running:

@@ -10,8 +10,12 @@
 #include "cli_app.hpp"
 #include "command_runs.hpp"
 #include "output_file.hpp"
+#include "processes.hpp"
 #include "run_output.hpp"
 #include "ssm_command.hpp"
+#if SCOREPATH_HAVE_MPI
+#include "scorepath/mpi/ssm.hpp"
+#endif
 
 namespace scorepath::cli {
 namespace {
@@ -28,7 +32,19 @@ ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& 
   r.dim = D;
   r.samples = x.size() / D;
   const auto start = std::chrono::steady_clock::now();
-  r.report = sliced_score_matching(call.ctx, rng, model, x, call.options);
+#if SCOREPATH_HAVE_MPI
+  if (processes().distributed()) {
+    // Each rank scores its share of the rows; the losses are those of one process, to the bit.
+    const item_share mine = mpi::local_share(MPI_COMM_WORLD, r.samples);
+    const std::size_t dim = static_cast<std::size_t>(D);
+    r.report = mpi::sliced_score_matching(
+        MPI_COMM_WORLD, call.ctx, rng, model,
+        host_input(x.data() + mine.begin * dim, mine.count * dim), call.options);
+  } else
+#endif
+  {
+    r.report = sliced_score_matching(call.ctx, rng, model, x, call.options);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (exact_ism && s.samples_file.empty()) r.exact_ism = *exact_ism * (s.half_scaling ? 0.5 : 1.0);
   return r;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "processes.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/error.hpp"
 
@@ -28,7 +29,10 @@ inline void check_thread_option(int threads) {
  *        backend this build or host lacks
  */
 inline context make_context(const std::string& backend, int threads, bool cuda_kernel = true) {
-  context ctx(parse_backend_choice(backend));
+  // Ranks sharing a machine take its GPUs in turn (one rank per GPU when there are as many).
+  const int devices = cuda_device_count();
+  context ctx(parse_backend_choice(backend),
+              devices > 1 ? processes().local_rank % devices : 0);
   check_thread_option(threads);
   if (backend == "auto" && ctx.kind() == scorepath::backend::cuda && !cuda_kernel) {
     ctx = context(backend_choice::cpu);

@@ -17,9 +17,13 @@
 #include "run_output.hpp"
 #include "scorepath/mlp_file.hpp"
 #include "scorepath/training/mlp_network_file.hpp"
+#include "processes.hpp"
 #include "thread_option.hpp"
 #include "train_checkpoint.hpp"
 #include "train_command.hpp"
+#if SCOREPATH_HAVE_MPI
+#include "scorepath/mpi/training.hpp"
+#endif
 
 namespace scorepath::cli {
 
@@ -134,7 +138,13 @@ void run_precision(const train_settings& s, train_inputs& in) {
   auto held_out_loss = [&]() -> std::optional<loss_estimate> {
     if (held_rows == 0) return std::nullopt;
     rng_stream rng(s.seed + 2);  // the same probes at every evaluation: a comparable curve
-    return score_loss_gradient(ctx, rng, net, host_input(held.data(), held.size()), opt.loss).loss;
+    const input_span<T> rows = host_input(held.data(), held.size());
+#if SCOREPATH_HAVE_MPI
+    if (processes().distributed()) {
+      return mpi::score_loss_gradient(MPI_COMM_WORLD, ctx, rng, net, rows, opt.loss).loss;
+    }
+#endif
+    return score_loss_gradient(ctx, rng, net, rows, opt.loss).loss;
   };
   auto save_checkpoint = [&](const train_state& at) {
     train_checkpoint c{train_config_json(s, in), describe_mlp_network(net), at};
@@ -166,8 +176,16 @@ void run_precision(const train_settings& s, train_inputs& in) {
     return true;
   };
   const auto start = std::chrono::steady_clock::now();
-  const train_report report = train_score_model(
-      ctx, net, host_input(train.data(), train.size()), opt, on_step, &state);
+  const input_span<T> data = host_input(train.data(), train.size());
+#if SCOREPATH_HAVE_MPI
+  // Every rank holds the data and takes the same steps; each computes a share of every gradient.
+  const train_report report =
+      processes().distributed()
+          ? mpi::train_score_model(MPI_COMM_WORLD, ctx, net, data, opt, on_step, &state)
+          : train_score_model(ctx, net, data, opt, on_step, &state);
+#else
+  const train_report report = train_score_model(ctx, net, data, opt, on_step, &state);
+#endif
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (bar) std::fprintf(stderr, "\r%60s\r", "");

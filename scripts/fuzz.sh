@@ -20,7 +20,7 @@ bash scripts/setup.sh
 
 build_dir=${SCOREPATH_FUZZ_DIR:-build-fuzz}
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSCOREPATH_CUDA=OFF -DSCOREPATH_FUZZ=ON -DSCOREPATH_BUILD_TESTS=OFF \
+  -DSCOREPATH_CUDA=OFF -DSCOREPATH_MPI=OFF -DSCOREPATH_FUZZ=ON -DSCOREPATH_BUILD_TESTS=OFF \
   -DSCOREPATH_BUILD_BENCHMARKS=OFF >/dev/null
 # name, corpus folder, dictionary (or -), longest input in bytes
 targets=(

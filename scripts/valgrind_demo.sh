@@ -13,7 +13,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 build_dir=${SCOREPATH_VALGRIND_DIR:-build-valgrind}
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCOREPATH_CUDA=OFF \
-  -DSCOREPATH_CPU_ARCH=x86-64-v3 -DSCOREPATH_BUILD_TESTS=OFF -DSCOREPATH_BUILD_BENCHMARKS=OFF
+  -DSCOREPATH_MPI=OFF -DSCOREPATH_CPU_ARCH=x86-64-v3 -DSCOREPATH_BUILD_TESTS=OFF -DSCOREPATH_BUILD_BENCHMARKS=OFF
 cmake --build "$build_dir" -j "$(nproc)" --target scorepath_cli
 # Errors exit with 3; leaks of kind "definite" count as errors. OpenMP's thread pool is still
 # reachable at exit, which is not a leak.
