@@ -56,11 +56,13 @@ message(STATUS "scorepath: CUDA backend ${SCOREPATH_HAVE_CUDA}")
 # scorepath::mpi; the main library never links it. AUTO builds them when an MPI is found.
 set(SCOREPATH_HAVE_MPI OFF)
 if(SCOREPATH_MPI STREQUAL "ON" OR SCOREPATH_MPI STREQUAL "AUTO")
+  # Found as the C++ component, which needs no C compiler; scorepath itself calls only MPI's C
+  # interface (include/scorepath/mpi/mpi_c_api.hpp).
   find_package(MPI COMPONENTS CXX)
   if(MPI_CXX_FOUND)
     set(SCOREPATH_HAVE_MPI ON)
   elseif(SCOREPATH_MPI STREQUAL "ON")
-    message(FATAL_ERROR "SCOREPATH_MPI=ON but no MPI for C++ was found: install libopenmpi-dev "
+    message(FATAL_ERROR "SCOREPATH_MPI=ON but no MPI was found: install libopenmpi-dev "
                         "and openmpi-bin (scripts/setup.sh does)")
   endif()
 elseif(NOT SCOREPATH_MPI STREQUAL "OFF")

@@ -35,9 +35,18 @@ if [[ -z $nvcc ]]; then
   elif command -v nvcc >/dev/null 2>&1; then nvcc=$(command -v nvcc); fi
 fi
 
+# The headers of scorepath/mpi/ need MPI's: its compile flags from the MPI compiler wrapper, or
+# those headers are skipped with a note.
+mpi_flags=""
+if command -v mpicxx >/dev/null 2>&1; then mpi_flags=$(mpicxx --showme:compile 2>/dev/null || true); fi
+
 # One line per check: "compiler header".
 : >"$work/checks"
 mapfile -t headers < <(cd include && find scorepath -name '*.hpp' -o -name '*.cuh' | LC_ALL=C sort)
+if [[ -z $mpi_flags ]]; then
+  echo "check_headers.sh: no MPI compiler wrapper (mpicxx --showme:compile); scorepath/mpi skipped"
+  mapfile -t headers < <(printf '%s\n' "${headers[@]}" | grep -v '^scorepath/mpi/')
+fi
 for cxx in ${CXX_COMPILERS:-g++ clang++}; do
   if ! command -v "$cxx" >/dev/null 2>&1; then
     echo "check_headers.sh: $cxx not found; skipped"
@@ -60,14 +69,17 @@ check() {
   local dir=$work/$compiler-${name%.*}
   mkdir -p "$dir"
   local status=0
+  local extra=()
+  [[ $header == scorepath/mpi/* ]] && read -r -a extra <<<"$mpi_flags"
+
   if [[ $compiler == nvcc ]]; then
     printf '#include <%s>\n' "$header" >"$dir/tu.cu"
     "$nvcc" -std=c++17 -x cu --expt-relaxed-constexpr -arch=sm_80 -Xcompiler=-fopenmp \
-      -I"$repo/include" -c "$dir/tu.cu" -o "$dir/tu.o" >"$dir/log" 2>&1 || status=$?
+      -I"$repo/include" "${extra[@]}" -c "$dir/tu.cu" -o "$dir/tu.o" >"$dir/log" 2>&1 || status=$?
   else
     printf '#include <%s>\n' "$header" >"$dir/tu.cpp"
     "$compiler" -std=c++17 -fsyntax-only -fopenmp "-march=$arch" -Wall -Wextra -Werror \
-      -I"$repo/include" "$dir/tu.cpp" >"$dir/log" 2>&1 || status=$?
+      -I"$repo/include" "${extra[@]}" "$dir/tu.cpp" >"$dir/log" 2>&1 || status=$?
   fi
   if [[ $status -eq 0 ]]; then
     echo "ok   $compiler $header"
@@ -77,7 +89,7 @@ check() {
   fi
 }
 export -f check
-export work repo arch nvcc
+export work repo arch nvcc mpi_flags
 
 xargs -P "$jobs" -L 1 bash -c 'check "$0" "$1"' <"$work/checks" >"$work/results"
 sort -k2,3 "$work/results" | grep -v '^ok' || true

@@ -3,7 +3,8 @@
 # consumer (examples/consumer) against that prefix through find_package(scorepath), and once more
 # against the build tree's own package (scorepath_DIR = the build directory); and the example with
 # its own SDE and score model (examples/extension, CUDA kernels from its own .cu file when the
-# package has the CUDA backend) against the installed package.
+# package has the CUDA backend) against the installed package, and the distributed example
+# (examples/distributed, scorepath::mpi) when the package was built with MPI.
 #
 # Usage: scripts/test_install.sh [build-dir]    (default: build; the library must be built)
 #
@@ -134,6 +135,19 @@ consume consumer scorepath_consumer installed -DCMAKE_PREFIX_PATH="$prefix"
 # The project with its own SDE and score model: kernels from its own .cu file (nvcc) when the
 # package has the CUDA backend, CPU-only otherwise.
 consume extension scorepath_extension_example extension -DCMAKE_PREFIX_PATH="$prefix"
+# The distributed example (scorepath::mpi), when the package has it and mpirun is here: built and
+# run as one process by consume, then as two ranks.
+if grep -q '^set(scorepath_HAVE_MPI ON)' "$package_dir/scorepathConfig.cmake" &&
+   command -v mpirun >/dev/null 2>&1; then
+  consume distributed scorepath_distributed_example distributed -DCMAKE_PREFIX_PATH="$prefix"
+  echo "== Running examples/distributed (2 ranks)"
+  launcher=(mpirun -np 2)
+  if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
+    launcher=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+              OMPI_MCA_btl_vader_single_copy_mechanism=none mpirun --oversubscribe -np 2)
+  fi
+  "${launcher[@]}" "$work/distributed/scorepath_distributed_example"
+fi
 expect_dir=$build
 consume consumer scorepath_consumer build-tree -Dscorepath_DIR="$build"
 echo "== Install test passed"

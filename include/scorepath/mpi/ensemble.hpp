@@ -19,7 +19,7 @@
  */
 #pragma once
 
-#include <mpi.h>
+#include "scorepath/mpi/mpi_c_api.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <mpi.h>
+#include "scorepath/mpi/mpi_c_api.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <mpi.h>
+#include "scorepath/mpi/mpi_c_api.hpp"
 
 #include <cstdint>
 #include <type_traits>

@@ -17,7 +17,7 @@
  */
 #pragma once
 
-#include <mpi.h>
+#include "scorepath/mpi/mpi_c_api.hpp"
 
 #include <climits>
 #include <cstdint>
