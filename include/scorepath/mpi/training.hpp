@@ -7,8 +7,9 @@
  *
  * The gradient engine (training/loss_gradient.hpp) cuts a batch into at most gradient_groups
  * groups of tiles whose gradients it adds in group order; here rank r computes groups
- * [g_r, g_r + k_r) (an even split), and one all-gather gives every rank all groups' gradients and
- * all samples' losses. Every rank holds the whole data set and draws the same batches.
+ * [g_r, g_r + k_r) (an even split). A reduce-scatter that keeps the group order sums each slice
+ * of the parameters on one rank, and an all-gather hands every rank the whole gradient and every
+ * sample's loss. Every rank holds the whole data set and draws the same batches.
  *
  * @code
  * auto report = scorepath::mpi::train_score_model(MPI_COMM_WORLD, ctx, net, data, opt,
@@ -19,6 +20,7 @@
 
 #include "scorepath/mpi/mpi_c_api.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -50,6 +52,61 @@ inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const
                         std::to_string(high) + " here)");
 }
 
+/**
+ * @brief The gradient from group gradients held by the ranks (rank r holds groups
+ *        group_share(groups, R, r), @p mine_first pointing at its first), reduced as one
+ *        process reduces them: each parameter's groups added in group order in double, then
+ *        divided by @p n. A reduce-scatter in that order, then an all-gather of the sums: rank r
+ *        receives every group's values for its slice of the parameters only (about
+ *        groups/R + 1 times the parameters per rank in all, instead of groups times).
+ */
+template <class T>
+void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_first,
+                             std::uint64_t groups, std::size_t params, std::uint64_t n,
+                             T* gradient) {
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &ranks);
+  const item_share mine = group_share(groups, ranks, rank);
+  // Rank r owns parameters slice(r): an even split of the parameters.
+  auto slice = [&](int r) { return group_share(params, ranks, r); };
+  std::vector<int> send_counts(ranks), send_firsts(ranks), receive_counts(ranks),
+      receive_firsts(ranks);
+  std::vector<T> outgoing(mine.count * params);
+  std::size_t at = 0;
+  for (int r = 0; r < ranks; ++r) {
+    const item_share cols = slice(r);
+    send_firsts[r] = static_cast<int>(at);
+    for (std::uint64_t g = 0; g < mine.count; ++g) {
+      const T* from = mine_first + g * params + cols.begin;
+      std::copy(from, from + cols.count, outgoing.begin() + at);
+      at += cols.count;
+    }
+    send_counts[r] = static_cast<int>(at) - send_firsts[r];
+  }
+  const item_share own = slice(rank);
+  at = 0;
+  for (int q = 0; q < ranks; ++q) {
+    receive_firsts[q] = static_cast<int>(at);
+    receive_counts[q] = static_cast<int>(group_share(groups, ranks, q).count * own.count);
+    at += static_cast<std::size_t>(receive_counts[q]);
+  }
+  // Sources arrive in rank order and each holds consecutive groups: the buffer is group by group.
+  std::vector<T> incoming(groups * own.count);
+  const MPI_Datatype type = datatype_of<T>();
+  MPI_Alltoallv(outgoing.data(), send_counts.data(), send_firsts.data(), type, incoming.data(),
+                receive_counts.data(), receive_firsts.data(), type, comm);
+  scorepath::detail::sum_group_gradients(ctx, incoming.data(), groups, own.count, n,
+                                         gradient + own.begin);
+  std::vector<int> slice_counts(ranks), slice_firsts(ranks);
+  for (int r = 0; r < ranks; ++r) {
+    slice_counts[r] = static_cast<int>(slice(r).count);
+    slice_firsts[r] = static_cast<int>(slice(r).begin);
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gradient, slice_counts.data(),
+                 slice_firsts.data(), type, comm);
+}
+
 }  // namespace detail
 
 /**
@@ -60,8 +117,9 @@ inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const
  * @post @p rng has advanced as after the one-process call.
  * @throw on every rank, the error of the lowest rank that failed (agree_on_failure): what
  *        score_loss_gradient throws, and invalid_argument_error naming `samples` when the ranks'
- *        batches differ in size or hold 2^31 samples or more. Nothing is written then and the
- *        stream does not advance.
+ *        batches differ in size or hold 2^31 samples or more, or `parameters` for a network of
+ *        2^31 / gradient_groups parameters or more. Nothing is written then and the stream does
+ *        not advance.
  */
 template <class T>
 loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_stream& rng,
@@ -75,6 +133,10 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
     validate_loss_gradient(ctx, net, samples, opt, gradient);
     SCOREPATH_EXPECTS(samples.size / net.dim() < (std::uint64_t{1} << 31), "samples",
                       samples.size / net.dim(), "must be fewer than 2^31 per batch");
+    SCOREPATH_EXPECTS(net.parameters().size() * gradient_groups < (std::uint64_t{1} << 31),
+                      "parameters", net.parameters().size(),
+                      "must be fewer than 2^31 / " + std::to_string(gradient_groups) +
+                          " for the exchange of group gradients");
   });
   const std::uint64_t n = samples.size / net.dim();
   detail::require_same_on_every_rank(comm, n, "samples");
@@ -83,36 +145,27 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
   const item_share mine = detail::group_share(layout.groups, ranks, rank);
   const rng_state start = rng.state();
   std::vector<double> losses;
-  std::vector<T> group_gradients;
+  std::vector<T> group_gradients;  // this rank's groups
   agree_on_failure(comm, [&] {
     losses.assign(n, 0.0);
-    if (gradient.wanted()) group_gradients.resize(layout.groups * params);
+    if (gradient.wanted()) group_gradients.resize(mine.count * params);
     scorepath::detail::compute_gradient_groups(
         ctx, net, samples, opt, start, layout, mine.begin, mine.count,
-        gradient.wanted() ? group_gradients.data() + mine.begin * params : nullptr,
-        losses.data());
+        gradient.wanted() ? group_gradients.data() : nullptr, losses.data());
   });
 
-  // Every rank receives every group's gradient and every sample's loss, in place.
-  std::vector<int> group_counts(ranks), group_firsts(ranks), loss_counts(ranks), loss_firsts(ranks);
+  // Every rank receives every sample's loss, in place.
+  std::vector<int> loss_counts(ranks), loss_firsts(ranks);
   for (int r = 0; r < ranks; ++r) {
     const item_share s = detail::group_share(layout.groups, ranks, r);
-    group_counts[r] = static_cast<int>(s.count);
-    group_firsts[r] = static_cast<int>(s.begin);
     loss_firsts[r] = static_cast<int>(layout.first_sample(s.begin));
     loss_counts[r] = static_cast<int>(layout.first_sample(s.begin + s.count)) - loss_firsts[r];
   }
   MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses.data(), loss_counts.data(),
                  loss_firsts.data(), MPI_DOUBLE, comm);
   if (gradient.wanted()) {
-    MPI_Datatype group_type;
-    MPI_Type_contiguous(static_cast<int>(params), detail::datatype_of<T>(), &group_type);
-    MPI_Type_commit(&group_type);
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, group_gradients.data(),
-                   group_counts.data(), group_firsts.data(), group_type, comm);
-    MPI_Type_free(&group_type);
-    scorepath::detail::sum_group_gradients(ctx, group_gradients.data(), layout.groups, params, n,
-                                           gradient.data);
+    detail::sum_groups_across_ranks(comm, ctx, group_gradients.data(),
+                                    layout.groups, params, n, gradient.data);
   }
   loss_gradient_report report;
   report.rng = start;
