@@ -65,7 +65,9 @@ std::string processes_description() {
 
 void start_processes(int* argc, char*** argv) {
   if (!launched_by_mpi()) return;
-  MPI_Init(argc, argv);
+  // OpenMP threads run between MPI calls; only the main thread calls MPI.
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   started = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &group.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &group.size);

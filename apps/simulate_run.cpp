@@ -28,8 +28,14 @@ em_host_result<T> simulate_on_all_ranks(const context& ctx, rng_stream& rng, con
                                         bool keep_final, bool keep_saved) {
   const item_share mine = mpi::local_share(MPI_COMM_WORLD, opt.paths);
   const std::uint64_t saves = opt.save_steps.empty() && opt.statistics ? 1 : opt.save_steps.size();
-  std::vector<T> final_states(keep_final ? Sde::dim * mine.count : 0);
-  std::vector<T> saved_states(keep_saved ? saves * Sde::dim * mine.count : 0);
+  std::vector<T> final_states, saved_states;
+  mpi::agree_on_failure(MPI_COMM_WORLD, [&] {
+    const std::uint64_t dim = Sde::dim;
+    if (keep_final) final_states.resize(checked_size_product(dim, mine.count, "final_states"));
+    if (keep_saved) {
+      saved_states.resize(checked_size_product(saves * dim, mine.count, "saved_states"));
+    }
+  });
   em_outputs<T> out;
   if (!final_states.empty()) out.final_states = host_output(final_states.data(), final_states.size());
   if (!saved_states.empty()) out.saved_states = host_output(saved_states.data(), saved_states.size());
@@ -112,6 +118,9 @@ void run_simulate(const simulate_request& request, const run_settings& settings)
                             {"--saved-csv", request.saved_csv, write_saved_csv}};
   std::vector<option_path> paths;
   for (const output& o : outputs) paths.push_back({o.option, o.path});
+  // Every check ends before the ranks agree (the output paths last), so that no rank fails alone
+  // once the others are in the distributed engine.
+  check_builtin(request.spec, settings);
   check_output_paths(paths, {});
 
   const run_result run = run_builtin(request.spec, settings);

@@ -44,6 +44,8 @@ struct ssm_result {
  * @throw invalid_argument_error naming the bad option or input
  */
 ssm_result run_ssm(const ssm_settings& settings);
+/// run_ssm with the inputs check_ssm returned for @p settings.
+ssm_result run_ssm(const ssm_settings& settings, checked_inputs& inputs);
 
 /// D of a compiled model.
 template <class Model>

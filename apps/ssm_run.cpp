@@ -64,6 +64,10 @@ ssm_result run_precision(const ssm_settings& s, checked_inputs& in) {
 
 ssm_result run_ssm(const ssm_settings& s) {
   checked_inputs in = check_ssm(s);
+  return run_ssm(s, in);
+}
+
+ssm_result run_ssm(const ssm_settings& s, checked_inputs& in) {
   return s.precision == "float" ? run_precision<float>(s, in) : run_precision<double>(s, in);
 }
 
@@ -136,9 +140,12 @@ std::string first_non_finite(const ssm_report& r) {
 }  // namespace
 
 void run_ssm_command(const ssm_settings& s, const std::string& json_path) {
+  // Every check, the input files read among them, ends before the ranks agree (the output paths
+  // last), so that no rank fails alone once the others are in the distributed engine.
+  checked_inputs in = check_ssm(s);
   check_output_paths({{"--json", json_path}},
                      {{"--weights", s.weights}, {"--samples-file", s.samples_file}});
-  const ssm_result r = run_ssm(s);
+  const ssm_result r = run_ssm(s, in);
   print_ssm(r, s);
   if (!json_path.empty()) write_ssm_json(r, s, json_path);
   if (const std::string bad = first_non_finite(r.report); !bad.empty()) {

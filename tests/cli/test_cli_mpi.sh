@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `mpirun -np R scorepath ...`: for R = 1, 2 and 3, `simulate` writes the statistics, the final
 # and the saved states byte for byte as one process does, `ssm` the same losses and `train` (20
-# steps) the same weights, loss log and checkpoint; `info` reports the ranks; a bad option and an
-# output that cannot be written stop every rank with exit 2 and one message, leaving no file; no
-# run outlasts its timeout (a rank left waiting would).
+# steps) the same weights, loss log and checkpoint; `info` reports the ranks; a bad option, an
+# output that cannot be written and a check that fails on one rank alone stop every rank with
+# exit 2 and one message, leaving no file; no run outlasts its timeout (a rank left waiting would).
 # Usage: tests/cli/test_cli_mpi.sh PATH/TO/scorepath LAUNCHER [LAUNCHER FLAGS...]
 set -uo pipefail
 cli="$1"
@@ -94,6 +94,24 @@ run 3 "$work/unwritable.txt" simulate --paths 1000 --csv "$work/missing/dir/s.cs
   fail "unwritable --csv: exit $status: $(head -c 300 "$work/unwritable.txt")"
 grep -q "'--csv'" "$work/unwritable.txt" && pass "unwritable --csv: the option is named" ||
   fail "unwritable --csv: $(head -c 300 "$work/unwritable.txt")"
+
+# A check that fails on one rank only (here rank 1 alone is given a missing samples file, or a
+# backend this build lacks, as on a cluster node without the file or the GPU): every rank stops,
+# with that rank's message, instead of waiting for it in the engine.
+printf '1 2\n3 4\n5 6\n' >"$work/rows.txt"
+status=0
+timeout 120 "${launcher[@]}" -np 1 "$cli" ssm --dim 2 --samples-file "$work/rows.txt" : \
+  -np 1 "$cli" ssm --dim 2 --samples-file "$work/missing.txt" >"$work/lone.txt" 2>&1 || status=$?
+[[ "$status" -eq 2 ]] && pass "a file missing on rank 1 alone: exit 2" ||
+  fail "a file missing on rank 1 alone: exit $status: $(head -c 300 "$work/lone.txt")"
+grep -q "samples-file.*(rank 1 of 2)" "$work/lone.txt" && pass "rank 0 prints rank 1's message" ||
+  fail "rank 1's message: $(head -c 300 "$work/lone.txt")"
+status=0
+timeout 120 "${launcher[@]}" -np 1 "$cli" simulate --paths 200000 --steps 4 --backend cpu : \
+  -np 1 "$cli" simulate --paths 200000 --steps 4 --backend no-such >"$work/lone.txt" 2>&1 ||
+  status=$?
+[[ "$status" -eq 2 ]] && pass "a bad backend on rank 1 alone: exit 2" ||
+  fail "a bad backend on rank 1 alone: exit $status: $(head -c 300 "$work/lone.txt")"
 
 echo "$passes passed, $failures failed"
 [[ "$failures" -eq 0 ]]

@@ -55,13 +55,15 @@ inline item_share local_share(MPI_Comm comm, std::uint64_t items) {
  *       with a stream no other thread reserves from meanwhile.
  * @throw on every rank, the error of the lowest rank that failed (agree_on_failure): what
  *        simulate_em throws, and invalid_argument_error naming `final_states` or `saved_states`
- *        when a rank with an empty share is given an output. Nothing is written and the stream
- *        does not advance then.
+ *        when a rank with an empty share is given an output, or `paths` when the ranks ask for
+ *        different numbers of paths. The stream does not advance then (a rank whose own part
+ *        succeeded may have filled its outputs).
  */
 template <class Sde, class Reducer = no_reducer, class T = scalar_type_or_t<Sde>>
 em_report simulate_em(MPI_Comm comm, const context& ctx, rng_stream& rng, const Sde& sde,
                       const std::vector<T>& x0, const em_options& opt,
                       const em_outputs<T>& out = {}, const Reducer& reducer = {}) {
+  require_same_on_every_rank(comm, opt.paths, "paths");
   const item_share share = local_share(comm, opt.paths);
   const rng_state start = rng.state();
   em_report local;

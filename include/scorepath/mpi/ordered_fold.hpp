@@ -41,7 +41,8 @@ inline std::vector<moment_accumulator> fold_in_rank_order(MPI_Comm comm,
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &ranks);
   const std::uint32_t rows = local.rows();
-  const int values = static_cast<int>(rows * 5);
+  // Rows are statistics (save points × components): far below the 429 million an int count allows.
+  const int values = static_cast<int>(std::uint64_t{rows} * 5);
   std::vector<moment_accumulator> totals(rows);
   constexpr int tag = 0x5350;  // "SP"
   if (rank > 0) {

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -98,6 +99,8 @@ inline rank_failure describe_current_exception() {
   } catch (const std::exception& e) {
     f.kind = failure_kind::other;
     f.message = e.what();
+    const std::string prefix = "scorepath: ";
+    if (f.message.compare(0, prefix.size(), prefix) == 0) f.message.erase(0, prefix.size());
   } catch (...) {
     f.kind = failure_kind::other;
     f.message = "an exception of unknown type";
@@ -118,14 +121,21 @@ inline void broadcast_text(MPI_Comm comm, int root, std::string& text) {
 
 /// Throws on this rank the error @p f that rank @p rank of @p ranks reported.
 [[noreturn]] inline void throw_rank_failure(const rank_failure& f, int rank, int ranks) {
-  const std::string where = "rank " + std::to_string(rank) + " of " + std::to_string(ranks);
+  const std::string where = " (rank " + std::to_string(rank) + " of " + std::to_string(ranks) + ")";
+  // An error already agreed on (a collective inside a step) names its rank once.
+  const std::string tag = " of " + std::to_string(ranks) + ")";
+  auto named = [&](const std::string& text) {
+    const bool has = text.size() >= tag.size() &&
+                     text.compare(text.size() - tag.size(), tag.size(), tag) == 0 &&
+                     text.rfind(" (rank ") != std::string::npos;
+    return has ? text : text + where;
+  };
   const char* file = lasting_file_name(f.file.empty() ? std::string(__FILE__) : f.file);
   const int line = f.file.empty() ? __LINE__ : f.line;
-  const std::string message = f.message + " (" + where + ")";
+  const std::string message = named(f.message);
   switch (f.kind) {
     case failure_kind::invalid_argument:
-      throw invalid_argument_error(f.parameter, f.value, f.requirement + " (" + where + ")", file,
-                                   line);
+      throw invalid_argument_error(f.parameter, f.value, named(f.requirement), file, line);
     case failure_kind::unavailable: throw unavailable_error(message, file, line);
     case failure_kind::out_of_memory: throw out_of_memory_error(message, file, line);
     case failure_kind::cuda: throw cuda_error(message, file, line);
@@ -141,7 +151,9 @@ inline void broadcast_text(MPI_Comm comm, int root, std::string& text) {
  *        error of the lowest rank that failed (same type, its message naming that rank).
  *
  * Every rank of @p comm must call it, the same number of times and in the same order, as with any
- * collective. The cost when nothing fails is one reduction of an int.
+ * collective. The cost when nothing fails is one reduction of an int. A step may itself call
+ * collectives on @p comm (a distributed engine) only where no rank can throw before reaching
+ * them: a rank that left the step early would not meet the others there.
  * @throw invalid_argument_error, unavailable_error, out_of_memory_error (also for std::bad_alloc),
  *        cuda_error, curand_error, or scorepath::error for any other failure
  */
@@ -177,6 +189,19 @@ void agree_on_failure(MPI_Comm comm, Step&& step) {
     *into[k] = std::move(text);
   }
   detail::throw_rank_failure(agreed, first, ranks);
+}
+
+/**
+ * @brief Ends with the same invalid_argument_error on every rank of @p comm unless all pass the
+ *        same @p value (a size or count the ranks must agree on), naming @p name.
+ */
+inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const char* name) {
+  std::uint64_t low = 0, high = 0;
+  MPI_Allreduce(&value, &low, 1, MPI_UINT64_T, MPI_MIN, comm);
+  MPI_Allreduce(&value, &high, 1, MPI_UINT64_T, MPI_MAX, comm);
+  SCOREPATH_EXPECTS(low == high, name, low,
+                    "must be the same on every rank (" + std::to_string(high) +
+                        " on another)");
 }
 
 }  // namespace scorepath::mpi

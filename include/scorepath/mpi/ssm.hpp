@@ -57,7 +57,8 @@ int model_dim(const Model& model, long) {
  * @throw on every rank, the error of the lowest rank that failed (agree_on_failure): what the
  *        one-process call throws, and invalid_argument_error naming `samples` when a rank's first
  *        row is not a multiple of statistics_group, or `outputs` when a rank without rows is given
- *        one. Nothing is written and the stream does not advance then.
+ *        one. The stream does not advance then (a rank whose own part succeeded may have filled
+ *        its outputs).
  */
 template <class Model, class T>
 ssm_report sliced_score_matching(MPI_Comm comm, const context& ctx, rng_stream& rng,
@@ -76,6 +77,9 @@ ssm_report sliced_score_matching(MPI_Comm comm, const context& ctx, rng_stream& 
   local.used = ctx.kind();
   local.accumulators = grouped_moments(opt.exact_ism ? 3u : 2u);
   agree_on_failure(comm, [&] {
+    SCOREPATH_EXPECTS(dim > 0 && local_samples.size % static_cast<std::uint64_t>(dim) == 0,
+                      "samples size", local_samples.size,
+                      "must be a multiple of the model dimension " + std::to_string(dim));
     if (count == 0 && total > 0) {
       const bool any = out.projections.wanted() || out.divergences.wanted() ||
                        out.probes.wanted() || out.ssm_per_sample.wanted() ||

@@ -42,15 +42,6 @@ inline item_share group_share(std::uint64_t groups, int ranks, int rank) {
   return {k * base + (k < extra ? k : extra), base + (k < extra ? 1 : 0)};
 }
 
-/// Ends with the same invalid_argument_error on every rank unless all pass the same @p value.
-inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const char* name) {
-  std::uint64_t low = 0, high = 0;
-  MPI_Allreduce(&value, &low, 1, MPI_UINT64_T, MPI_MIN, comm);
-  MPI_Allreduce(&value, &high, 1, MPI_UINT64_T, MPI_MAX, comm);
-  SCOREPATH_EXPECTS(low == high, name, value,
-                    "must be the same on every rank (between " + std::to_string(low) + " and " +
-                        std::to_string(high) + " here)");
-}
 
 /**
  * @brief The gradient from group gradients held by the ranks (rank r holds groups
@@ -72,7 +63,12 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
   auto slice = [&](int r) { return group_share(params, ranks, r); };
   std::vector<int> send_counts(ranks), send_firsts(ranks), receive_counts(ranks),
       receive_firsts(ranks);
-  std::vector<T> outgoing(mine.count * params);
+  const item_share own = slice(rank);
+  std::vector<T> outgoing, incoming;
+  agree_on_failure(comm, [&] {
+    outgoing.resize(mine.count * params);
+    incoming.resize(groups * own.count);
+  });
   std::size_t at = 0;
   for (int r = 0; r < ranks; ++r) {
     const item_share cols = slice(r);
@@ -84,7 +80,6 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
     }
     send_counts[r] = static_cast<int>(at) - send_firsts[r];
   }
-  const item_share own = slice(rank);
   at = 0;
   for (int q = 0; q < ranks; ++q) {
     receive_firsts[q] = static_cast<int>(at);
@@ -92,7 +87,6 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
     at += static_cast<std::size_t>(receive_counts[q]);
   }
   // Sources arrive in rank order and each holds consecutive groups: the buffer is group by group.
-  std::vector<T> incoming(groups * own.count);
   const MPI_Datatype type = datatype_of<T>();
   MPI_Alltoallv(outgoing.data(), send_counts.data(), send_firsts.data(), type, incoming.data(),
                 receive_counts.data(), receive_firsts.data(), type, comm);
@@ -139,8 +133,10 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
                           " for the exchange of group gradients");
   });
   const std::uint64_t n = samples.size / net.dim();
-  detail::require_same_on_every_rank(comm, n, "samples");
   const std::size_t params = net.parameters().size();
+  require_same_on_every_rank(comm, n, "samples");
+  require_same_on_every_rank(comm, params, "parameters");
+  require_same_on_every_rank(comm, gradient.wanted() ? 1 : 0, "gradient");
   const scorepath::detail::gradient_layout layout(n);
   const item_share mine = detail::group_share(layout.groups, ranks, rank);
   const rng_state start = rng.state();
@@ -180,17 +176,21 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
  *        ends with the weights, state and report of the one-process run, bit for bit.
  *
  * @p on_step runs on every rank (print from one); the run ends after a step when it returns
- * false on any rank, and a throw on any rank ends the run on all with that error.
+ * false on any rank, and a throw on any rank ends the run on all with that error. It may call
+ * distributed engines on @p comm (a held-out loss) provided no rank throws before them.
  * @throw on every rank, what train_score_model throws (agree_on_failure), and
- *        invalid_argument_error naming `data` or `batch` when ranks pass different sizes
+ *        invalid_argument_error naming `data`, `batch`, `steps` or `resume step` when ranks pass
+ *        different values
  */
 template <class T>
 train_report train_score_model(MPI_Comm comm, const context& ctx, mlp_network<T>& net,
                                input_span<T> data, const train_options& opt,
                                const train_callback& on_step = {}, train_state* resume = nullptr) {
   agree_on_failure(comm, [&] { validate_training(ctx, net, data, opt, resume); });
-  detail::require_same_on_every_rank(comm, data.size, "data");
-  detail::require_same_on_every_rank(comm, opt.batch, "batch");
+  require_same_on_every_rank(comm, data.size, "data");
+  require_same_on_every_rank(comm, opt.batch, "batch");
+  require_same_on_every_rank(comm, opt.steps, "steps");
+  require_same_on_every_rank(comm, resume != nullptr ? resume->step : 0, "resume step");
   const train_callback agreed_step = [&](const train_step& s) {
     int go = 1;
     agree_on_failure(comm, [&] { go = on_step && !on_step(s) ? 0 : 1; });
