@@ -37,12 +37,17 @@ em_host_result<T> simulate_on_all_ranks(const context& ctx, rng_stream& rng, con
     }
   });
   em_outputs<T> out;
-  if (!final_states.empty()) out.final_states = host_output(final_states.data(), final_states.size());
-  if (!saved_states.empty()) out.saved_states = host_output(saved_states.data(), saved_states.size());
+  if (!final_states.empty()) {
+    out.final_states = host_output(final_states.data(), final_states.size());
+  }
+  if (!saved_states.empty()) {
+    out.saved_states = host_output(saved_states.data(), saved_states.size());
+  }
   em_host_result<T> result;
   result.report = mpi::simulate_em(MPI_COMM_WORLD, ctx, rng, sde, x0, opt, out);
   if (keep_final) {
-    result.final_states = mpi::gather_path_values(MPI_COMM_WORLD, final_states, Sde::dim, opt.paths);
+    result.final_states =
+        mpi::gather_path_values(MPI_COMM_WORLD, final_states, Sde::dim, opt.paths);
   }
   if (keep_saved) {
     result.saved_states =

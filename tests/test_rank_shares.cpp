@@ -36,7 +36,8 @@ void expect_tiling(std::uint64_t items, int parts) {
 
 TEST(RankShares, SharesTileTheRunAtGroupBoundaries) {
   const std::uint64_t g = statistics_group;
-  for (std::uint64_t items : {std::uint64_t{1}, g - 1, g, g + 1, 3 * g + 5000, 10 * g, 1000 * g + 7}) {
+  for (std::uint64_t items :
+       {std::uint64_t{1}, g - 1, g, g + 1, 3 * g + 5000, 10 * g, 1000 * g + 7}) {
     for (int parts : {1, 2, 3, 4, 7, 64}) expect_tiling(items, parts);
   }
 }

@@ -72,7 +72,9 @@ void finish_ssm_report(const ssm_sample_rows<T>& terms, double scale, const ssm_
   moment_accumulator block[3];
   for (std::uint64_t b = 0; b < terms.count; b += statistics_block) {
     const std::uint64_t n = std::min(statistics_block, terms.count - b);
-    for (std::uint32_t r = 0; r < rows; ++r) block[r] = summarize_block(terms.rows[r].data() + b, n);
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      block[r] = summarize_block(terms.rows[r].data() + b, n);
+    }
     totals.fold_blocks(block, b / statistics_block, 1);
   }
   report.ssm = to_loss(totals.total(0), scale);

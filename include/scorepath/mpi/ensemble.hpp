@@ -92,7 +92,9 @@ em_report simulate_em(MPI_Comm comm, const context& ctx, rng_stream& rng, const 
   em_report whole = std::move(local);
   whole.paths = opt.paths;
   whole.rng = start;
-  for (std::size_t i = 0; i < whole.statistics.size(); ++i) whole.statistics[i] = summarize(totals[i]);
+  for (std::size_t i = 0; i < whole.statistics.size(); ++i) {
+    whole.statistics[i] = summarize(totals[i]);
+  }
   if (whole.reducer) whole.reducer = summarize(totals.back());
   whole.accumulators = grouped_moments(static_cast<std::uint32_t>(totals.size()));
   rng.reserve(opt.paths);

@@ -320,7 +320,7 @@ struct gradient_layout {
         tiles_per_group((tiles + gradient_groups - 1) / gradient_groups),
         groups((tiles + tiles_per_group - 1) / tiles_per_group) {}
   std::uint64_t n;                ///< samples
-  std::uint64_t tiles;            ///< tiles of gradient_tile_samples samples (the last may be short)
+  std::uint64_t tiles;            ///< tiles of gradient_tile_samples (the last may be short)
   std::uint64_t tiles_per_group;  ///< tiles summed into one group's gradient
   std::uint64_t groups;           ///< groups
   /// First sample of group @p g (n for g = groups).
