@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 cli=${SCOREPATH:-build/apps/scorepath}
 max=${1:-$(nproc)}
 launcher=(mpirun)
-if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
+mpi_version=$(mpirun --version 2>/dev/null || true)  # read whole: no early exit under pipefail
+if [[ $mpi_version == *"Open MPI"* ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   export OMPI_MCA_btl_vader_single_copy_mechanism=none
   launcher=(mpirun --bind-to core --map-by core)

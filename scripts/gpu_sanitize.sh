@@ -18,7 +18,8 @@ if [ -z "$sanitizer" ]; then
 fi
 # A build without the CUDA backend would skip every GPU test and so report clean having checked
 # nothing: refuse it.
-if ! "$build_dir/apps/scorepath" info | grep -q "CUDA backend compiled: yes"; then
+info=$("$build_dir/apps/scorepath" info 2>/dev/null || true)  # whole output, not `| grep -q`
+if [[ $info != *"CUDA backend compiled: yes"* ]]; then
   echo "gpu_sanitize: $build_dir has no CUDA backend (configure with -DSCOREPATH_CUDA=ON)" >&2
   exit 1
 fi

@@ -142,7 +142,8 @@ if grep -q '^set(scorepath_HAVE_MPI ON)' "$package_dir/scorepathConfig.cmake" &&
   consume distributed scorepath_distributed_example distributed -DCMAKE_PREFIX_PATH="$prefix"
   echo "== Running examples/distributed (2 ranks)"
   launcher=(mpirun -np 2)
-  if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
+  mpi_version=$(mpirun --version 2>/dev/null || true)  # read whole: no early exit under pipefail
+  if [[ $mpi_version == *"Open MPI"* ]]; then
     launcher=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
               OMPI_MCA_btl_vader_single_copy_mechanism=none mpirun --oversubscribe -np 2)
   fi

@@ -260,7 +260,10 @@ row "ssm losses overflow" 3 "not finite" -- ssm --model gaussian --precision dou
 # memory_row NAME -- ARGS...: under a 600 MB address-space limit. AddressSanitizer reserves
 # terabytes of shadow memory at start-up, so a sanitized build cannot run under such a limit;
 # there the rows are skipped (the unsanitized build runs them).
-if ldd "$cli" 2>/dev/null | grep -q 'libasan'; then sanitized=1; else sanitized=0; fi
+# (ldd's whole output is read first: `ldd | grep -q` under pipefail fails whenever grep stops
+# reading before ldd has written its last line.)
+libraries=$(ldd "$cli" 2>/dev/null || true)
+if [[ $libraries == *libasan* ]]; then sanitized=1; else sanitized=0; fi
 memory_row() {
   local name="$1"
   shift 2
