@@ -21,6 +21,16 @@ struct item_share {
 };
 
 /**
+ * @brief Units [begin, begin + count) of @p units dealt out as evenly as possible among @p parts,
+ *        in part order, the first parts taking one more; unchecked (share_of_items checks).
+ */
+inline item_share even_share(std::uint64_t units, int parts, int part) {
+  const std::uint64_t n = static_cast<std::uint64_t>(parts), k = static_cast<std::uint64_t>(part);
+  const std::uint64_t base = units / n, extra = units % n;
+  return {k * base + (k < extra ? k : extra), base + (k < extra ? 1 : 0)};
+}
+
+/**
  * @brief The share of part @p part among @p parts of a run of @p items: whole groups of
  *        statistics_group items dealt out as evenly as possible, the first parts taking one group
  *        more, the last non-empty part ending at @p items. The shares tile [0, items) in part
@@ -32,16 +42,12 @@ inline item_share share_of_items(std::uint64_t items, int parts, int part) {
   SCOREPATH_EXPECTS(part >= 0 && part < parts, "part", part,
                     "must lie in [0, " + std::to_string(parts) + ")");
   const std::uint64_t groups = items / statistics_group + (items % statistics_group != 0 ? 1 : 0);
-  const std::uint64_t n = static_cast<std::uint64_t>(parts);
-  const std::uint64_t k = static_cast<std::uint64_t>(part);
-  const std::uint64_t base = groups / n, extra = groups % n;
-  const std::uint64_t first_group = k * base + (k < extra ? k : extra);
-  const std::uint64_t own_groups = base + (k < extra ? 1 : 0);
-  if (own_groups == 0) return {items, 0};
+  const item_share own = even_share(groups, parts, part);
+  if (own.count == 0) return {items, 0};
   // Both groups lie within the run, so neither product wraps.
-  const std::uint64_t end_group = first_group + own_groups;
+  const std::uint64_t end_group = own.begin + own.count;
   item_share share;
-  share.begin = first_group * statistics_group;
+  share.begin = own.begin * statistics_group;
   share.count = (end_group == groups ? items : end_group * statistics_group) - share.begin;
   return share;
 }

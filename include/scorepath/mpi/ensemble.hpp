@@ -63,7 +63,7 @@ template <class Sde, class Reducer = no_reducer, class T = scalar_type_or_t<Sde>
 em_report simulate_em(MPI_Comm comm, const context& ctx, rng_stream& rng, const Sde& sde,
                       const std::vector<T>& x0, const em_options& opt,
                       const em_outputs<T>& out = {}, const Reducer& reducer = {}) {
-  require_same_on_every_rank(comm, opt.paths, "paths");
+  require_same_on_every_rank(comm, {{opt.paths, "paths"}});
   const item_share share = local_share(comm, opt.paths);
   const rng_state start = rng.state();
   em_report local;

@@ -50,8 +50,7 @@ std::vector<T> gather_path_values(MPI_Comm comm, const std::vector<T>& local, st
   int rank = 0, ranks = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &ranks);
-  require_same_on_every_rank(comm, rows, "rows");
-  require_same_on_every_rank(comm, paths, "paths");
+  require_same_on_every_rank(comm, {{rows, "rows"}, {paths, "paths"}});
   const item_share mine = share_of_items(paths, ranks, rank);
   std::vector<T> joined;
   // Sizes are checked and the joined buffer allocated before any value moves, and every rank

@@ -20,6 +20,7 @@
 
 #include "scorepath/grouped_moments.hpp"
 #include "scorepath/moments.hpp"
+#include "scorepath/mpi/rank_failures.hpp"
 
 namespace scorepath::mpi {
 
@@ -40,6 +41,7 @@ inline std::vector<moment_accumulator> fold_in_rank_order(MPI_Comm comm,
   int rank = 0, ranks = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &ranks);
+  require_same_on_every_rank(comm, {{local.rows(), "rows"}});
   const std::uint32_t rows = local.rows();
   // Rows are statistics (save points × components): far below the 429 million an int count allows.
   const int values = static_cast<int>(std::uint64_t{rows} * 5);

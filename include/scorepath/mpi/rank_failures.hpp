@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <mutex>
 #include <new>
 #include <set>
@@ -191,17 +192,31 @@ void agree_on_failure(MPI_Comm comm, Step&& step) {
   detail::throw_rank_failure(agreed, first, ranks);
 }
 
+/// A size or count the ranks must agree on, with its name for the error.
+struct shared_value {
+  std::uint64_t value;
+  const char* name;
+};
+
 /**
- * @brief Ends with the same invalid_argument_error on every rank of @p comm unless all pass the
- *        same @p value (a size or count the ranks must agree on), naming @p name.
+ * @brief Ends with the same invalid_argument_error on every rank of @p comm, naming the first of
+ *        @p values whose value differs between ranks; one reduction for all of them.
  */
-inline void require_same_on_every_rank(MPI_Comm comm, std::uint64_t value, const char* name) {
-  std::uint64_t low = 0, high = 0;
-  MPI_Allreduce(&value, &low, 1, MPI_UINT64_T, MPI_MIN, comm);
-  MPI_Allreduce(&value, &high, 1, MPI_UINT64_T, MPI_MAX, comm);
-  SCOREPATH_EXPECTS(low == high, name, low,
-                    "must be the same on every rank (" + std::to_string(high) +
-                        " on another)");
+inline void require_same_on_every_rank(MPI_Comm comm,
+                                       std::initializer_list<shared_value> values) {
+  // The largest of v and of ~v (that is, the smallest v) in one MPI_MAX reduction.
+  std::vector<std::uint64_t> mine, all(2 * values.size());
+  for (const shared_value& v : values) mine.push_back(v.value);
+  for (const shared_value& v : values) mine.push_back(~v.value);
+  MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_UINT64_T, MPI_MAX,
+                comm);
+  std::size_t k = 0;
+  for (const shared_value& v : values) {
+    const std::uint64_t high = all[k], low = ~all[values.size() + k];
+    SCOREPATH_EXPECTS(low == high, v.name, low,
+                      "must be the same on every rank (" + std::to_string(high) + " on another)");
+    ++k;
+  }
 }
 
 }  // namespace scorepath::mpi

@@ -35,17 +35,9 @@ namespace scorepath::mpi {
 
 namespace detail {
 
-/// Groups [begin, begin + count) of @p groups that rank @p rank of @p ranks computes.
-inline item_share group_share(std::uint64_t groups, int ranks, int rank) {
-  const std::uint64_t n = static_cast<std::uint64_t>(ranks), k = static_cast<std::uint64_t>(rank);
-  const std::uint64_t base = groups / n, extra = groups % n;
-  return {k * base + (k < extra ? k : extra), base + (k < extra ? 1 : 0)};
-}
-
-
 /**
  * @brief The gradient from group gradients held by the ranks (rank r holds groups
- *        group_share(groups, R, r), @p mine_first pointing at its first), reduced as one
+ *        even_share(groups, R, r), @p mine_first pointing at its first), reduced as one
  *        process reduces them: each parameter's groups added in group order in double, then
  *        divided by @p n. A reduce-scatter in that order, then an all-gather of the sums: rank r
  *        receives every group's values for its slice of the parameters only (about
@@ -58,9 +50,9 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
   int rank = 0, ranks = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &ranks);
-  const item_share mine = group_share(groups, ranks, rank);
+  const item_share mine = even_share(groups, ranks, rank);
   // Rank r owns parameters slice(r): an even split of the parameters.
-  auto slice = [&](int r) { return group_share(params, ranks, r); };
+  auto slice = [&](int r) { return even_share(params, ranks, r); };
   std::vector<int> send_counts(ranks), send_firsts(ranks), receive_counts(ranks),
       receive_firsts(ranks);
   const item_share own = slice(rank);
@@ -83,7 +75,7 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
   at = 0;
   for (int q = 0; q < ranks; ++q) {
     receive_firsts[q] = static_cast<int>(at);
-    receive_counts[q] = static_cast<int>(group_share(groups, ranks, q).count * own.count);
+    receive_counts[q] = static_cast<int>(even_share(groups, ranks, q).count * own.count);
     at += static_cast<std::size_t>(receive_counts[q]);
   }
   // Sources arrive in rank order and each holds consecutive groups: the buffer is group by group.
@@ -134,11 +126,10 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
   });
   const std::uint64_t n = samples.size / net.dim();
   const std::size_t params = net.parameters().size();
-  require_same_on_every_rank(comm, n, "samples");
-  require_same_on_every_rank(comm, params, "parameters");
-  require_same_on_every_rank(comm, gradient.wanted() ? 1 : 0, "gradient");
+  require_same_on_every_rank(
+      comm, {{n, "samples"}, {params, "parameters"}, {gradient.wanted() ? 1u : 0u, "gradient"}});
   const scorepath::detail::gradient_layout layout(n);
-  const item_share mine = detail::group_share(layout.groups, ranks, rank);
+  const item_share mine = even_share(layout.groups, ranks, rank);
   const rng_state start = rng.state();
   std::vector<double> losses;
   std::vector<T> group_gradients;  // this rank's groups
@@ -153,7 +144,7 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
   // Every rank receives every sample's loss, in place.
   std::vector<int> loss_counts(ranks), loss_firsts(ranks);
   for (int r = 0; r < ranks; ++r) {
-    const item_share s = detail::group_share(layout.groups, ranks, r);
+    const item_share s = even_share(layout.groups, ranks, r);
     loss_firsts[r] = static_cast<int>(layout.first_sample(s.begin));
     loss_counts[r] = static_cast<int>(layout.first_sample(s.begin + s.count)) - loss_firsts[r];
   }
@@ -187,10 +178,10 @@ train_report train_score_model(MPI_Comm comm, const context& ctx, mlp_network<T>
                                input_span<T> data, const train_options& opt,
                                const train_callback& on_step = {}, train_state* resume = nullptr) {
   agree_on_failure(comm, [&] { validate_training(ctx, net, data, opt, resume); });
-  require_same_on_every_rank(comm, data.size, "data");
-  require_same_on_every_rank(comm, opt.batch, "batch");
-  require_same_on_every_rank(comm, opt.steps, "steps");
-  require_same_on_every_rank(comm, resume != nullptr ? resume->step : 0, "resume step");
+  require_same_on_every_rank(comm, {{data.size, "data"},
+                                    {opt.batch, "batch"},
+                                    {opt.steps, "steps"},
+                                    {resume != nullptr ? resume->step : 0, "resume step"}});
   const train_callback agreed_step = [&](const train_step& s) {
     int go = 1;
     agree_on_failure(comm, [&] { go = on_step && !on_step(s) ? 0 : 1; });
