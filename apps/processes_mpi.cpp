@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "cli_app.hpp"
 #include "processes.hpp"
+#include "scorepath/mpi/rank_failures.hpp"
 
 namespace scorepath::cli {
 namespace {
@@ -35,10 +37,9 @@ int lowest_failure(int status, const std::string& message, std::string& agreed, 
   if (from == group.size) return 0;
   int agreed_status = status;
   MPI_Bcast(&agreed_status, 1, MPI_INT, from, MPI_COMM_WORLD);
-  int length = group.rank == from ? static_cast<int>(message.size()) : 0;
-  MPI_Bcast(&length, 1, MPI_INT, from, MPI_COMM_WORLD);
-  agreed = group.rank == from ? message : std::string(static_cast<std::size_t>(length), ' ');
-  if (length > 0) MPI_Bcast(agreed.data(), length, MPI_CHAR, from, MPI_COMM_WORLD);
+  std::string text = group.rank == from ? message : std::string();
+  mpi::detail::broadcast_text(MPI_COMM_WORLD, from, text);
+  agreed = std::move(text);
   return agreed_status;
 }
 
