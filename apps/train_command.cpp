@@ -29,7 +29,7 @@ const option_names& train_option_names() {
       {"probes", "--probes"},       {"law", "--law"},
       {"noise_scale", "--noise-scale"}, {"learning_rate", "--lr"},
       {"weight_decay", "--weight-decay"}, {"clip_norm", "--clip"},
-      {"ema_decay", "--ema"},       {"threads", "--threads"},
+      {"ema_decay", "--ema"},       {"threads", "--threads"},     {"backend", "--backend"},
       {"hidden", "--hidden", false}, {"activation", "--activation"},
       {"samples", "--samples", false}, {"samples_file", "--samples-file", false},
       {"conditioning", "--condition"}, {"beta_min", "--beta-min"},
@@ -105,8 +105,17 @@ noise_conditioning make_conditioning(const train_settings& s) {
   return c;
 }
 
+context train_context(const train_settings& s) {
+  const bool distributed = processes().distributed();
+  const context ctx = make_context(s.backend, s.threads, !distributed);
+  SCOREPATH_EXPECTS(!distributed || ctx.kind() == backend::cpu, "--backend", s.backend,
+                    "must be auto or cpu in a run of several processes (they train on the CPU)");
+  return ctx;
+}
+
 train_inputs check_train(const train_settings& s) {
   (void)make_train_options(s);  // names: --loss, --law
+  (void)train_context(s);       // names: --backend, --threads
   (void)make_conditioning(s);   // name: --condition
   if (!s.levels.empty() && s.condition != "levels") {
     std::string typed;
@@ -242,6 +251,8 @@ void add_train_command(CLI::App& app, cli_mode mode) {
       ->transform(decimal_integer<std::uint64_t>())
       ->capture_default_str();
   cmd->add_option("--precision", s->precision, "float or double")->capture_default_str();
+  cmd->add_option("--backend", s->backend, "where the layers run: auto, cpu or cuda")
+      ->capture_default_str();
   cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)")
       ->transform(decimal_integer<int>());
   cmd->add_option("--out", s->out, "write the trained weights to this file (mlp_file.hpp)");

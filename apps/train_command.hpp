@@ -42,6 +42,7 @@ struct train_settings {
   std::uint64_t checkpoint_every = 0;
   std::uint64_t seed = 0;
   std::string precision = "float";
+  std::string backend = "auto";      ///< where the layers run: auto, cpu or cuda
   int threads = 0;
   std::string out;                   ///< weights file written at the end
   std::string log_csv, log_json;     ///< loss log
@@ -72,6 +73,10 @@ noise_conditioning make_conditioning(const train_settings& s);
  * @throw invalid_argument_error naming the option
  */
 train_inputs check_train(const train_settings& s);
+
+/// The context of --backend and --threads. A run of several processes trains on their CPUs:
+/// `auto` chooses the CPU there, and `cuda` is refused naming --backend.
+context train_context(const train_settings& s);
 
 /// Runs a checked `train` request: trains, prints the loss log, writes the files it names.
 void run_train(const train_settings& s, train_inputs& inputs);

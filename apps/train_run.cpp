@@ -99,7 +99,7 @@ void write_logs(const train_settings& s, const train_inputs& in, const std::vect
 template <class T>
 void run_precision(const train_settings& s, train_inputs& in) {
   const train_options opt = make_train_options(s);
-  const context ctx = make_context("cpu", s.threads);
+  const context ctx = train_context(s);
   const mlp_activation act = parse_mlp_activation(s.activation);
   std::optional<mlp_network<T>> made;
   train_state state;
@@ -125,8 +125,9 @@ void run_precision(const train_settings& s, train_inputs& in) {
     std::printf(" (M = %u %s)", s.probes, s.law.c_str());
   }
   if (net.conditioning().conditioned()) std::printf("; conditioned on %s", s.condition.c_str());
-  std::printf("; Adam lr %g, batch %llu, %s\n", s.learning_rate,
-              static_cast<unsigned long long>(s.batch), s.precision.c_str());
+  std::printf("; Adam lr %g, batch %llu, %s, %s\n", s.learning_rate,
+              static_cast<unsigned long long>(s.batch), s.precision.c_str(),
+              ctx.kind() == backend::cuda ? "CUDA" : "CPU");
   if (state.step > 0) {
     std::printf("resuming from %s at step %llu of %llu\n", s.resume.c_str(),
                 static_cast<unsigned long long>(state.step),

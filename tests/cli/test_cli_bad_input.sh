@@ -232,6 +232,7 @@ row "train negative clip" "'--clip' = -1" -- train --clip -1 "${train_files[@]}"
 row "train zero noise scale" "'--noise-scale' = 0" -- train --loss dsm --noise-scale 0 \
   "${train_files[@]}"
 row "train held-out beyond a half" "'--held-out' = 0.9" -- train --held-out 0.9 "${train_files[@]}"
+row "train unknown backend" "'--backend' = gpu" -- train --backend gpu "${train_files[@]}"
 row "train zero hidden width" "--hidden" -- train --hidden 64,0 "${train_files[@]}"
 row "train unknown activation" "'--activation' = relu" -- train --activation relu \
   "${train_files[@]}"

@@ -37,5 +37,7 @@ using ssm_samples_launch = launch_policy<128>;
 using block_moments_launch = launch_policy<128>;
 /// Random fill kernels: one thread per subsequence.
 using random_fill_launch = launch_policy<256>;
+/// Elementwise kernels of the device MLP tape: one thread per (sample, unit).
+using mlp_elementwise_launch = launch_policy<256>;
 
 }  // namespace scorepath::detail

@@ -105,7 +105,7 @@ void sum_groups_across_ranks(MPI_Comm comm, const context& ctx, const T* mine_fi
  *        score_loss_gradient throws, and invalid_argument_error naming `samples` when the ranks'
  *        batches differ in size or hold 2^31 samples or more, or `parameters` for a network of
  *        2^31 / gradient_groups parameters or more. Nothing is written then and the stream does
- *        not advance.
+ *        not advance; unavailable_error for a CUDA context (the groups run on the CPU).
  */
 template <class T>
 loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_stream& rng,
@@ -117,6 +117,10 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
   MPI_Comm_size(comm, &ranks);
   agree_on_failure(comm, [&] {
     validate_loss_gradient(ctx, net, samples, opt, gradient);
+    if (ctx.kind() == backend::cuda) {
+      throw unavailable_error("mpi::score_loss_gradient runs on the CPU backend", __FILE__,
+                              __LINE__);
+    }
     SCOREPATH_EXPECTS(samples.size / net.dim() < (std::uint64_t{1} << 31), "samples",
                       samples.size / net.dim(), "must be fewer than 2^31 per batch");
     SCOREPATH_EXPECTS(net.parameters().size() * gradient_groups < (std::uint64_t{1} << 31),
@@ -171,7 +175,7 @@ loss_gradient_report score_loss_gradient(MPI_Comm comm, const context& ctx, rng_
  * distributed engines on @p comm (a held-out loss) provided no rank throws before them.
  * @throw on every rank, what train_score_model throws (agree_on_failure), and
  *        invalid_argument_error naming `data`, `batch`, `steps` or `resume step` when ranks pass
- *        different values
+ *        different values; unavailable_error for a CUDA context
  */
 template <class T>
 train_report train_score_model(MPI_Comm comm, const context& ctx, mlp_network<T>& net,

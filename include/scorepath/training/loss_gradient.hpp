@@ -41,39 +41,23 @@
 #include "scorepath/normals.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/ssm.hpp"
+#include "scorepath/config.hpp"
+#include "scorepath/training/gradient_columns.hpp"
+#include "scorepath/training/loss_options.hpp"
 #include "scorepath/training/mlp_network.hpp"
 #include "scorepath/training/mlp_tape.hpp"
 #include "scorepath/training/runtime_probes.hpp"
+#if SCOREPATH_HAVE_CUDA
+#include "scorepath/training/device_loss_gradient.hpp"
+#endif
 
 namespace scorepath {
-
-/// The loss a score network is trained on.
-enum class score_loss { ssm, ssm_vr, ism, dsm };
-
-/// Name of a loss ("ssm", "ssm_vr", "ism", "dsm").
-inline const char* to_string(score_loss loss) noexcept {
-  switch (loss) {
-    case score_loss::ssm: return "ssm";
-    case score_loss::ssm_vr: return "ssm_vr";
-    case score_loss::ism: return "ism";
-    case score_loss::dsm: return "dsm";
-  }
-  return "unknown";
-}
-
-/// What score_loss_gradient computes.
-struct loss_gradient_options {
-  score_loss loss = score_loss::ssm_vr;  ///< the loss
-  std::uint32_t probes = 1;              ///< M probes per sample (ssm, ssm_vr), 1 … 1024
-  probe_law law = probe_law::gaussian;   ///< probe law (ssm, ssm_vr)
-  bool half_scaling = false;             ///< halve the loss (Song et al.'s ½p² + q)
-  double noise_scale = 0.1;              ///< σ of dsm, > 0
-};
 
 /// What score_loss_gradient reports.
 struct loss_gradient_report {
   loss_estimate loss;  ///< mean loss over the batch and its standard error
   rng_state rng;       ///< stream state the probes or noise were drawn from (replay)
+  backend used = backend::cpu;  ///< where the layers ran
 };
 
 /// Samples per tile of the gradient engine.
@@ -93,172 +77,35 @@ struct gradient_scratch {
   std::vector<T> sigma;   ///< tile: each sample's noise level (conditioned networks)
 };
 
-/// Tangents per sample for @p opt in dimension @p dim.
-inline int gradient_tangents(const loss_gradient_options& opt, int dim) {
-  switch (opt.loss) {
-    case score_loss::ssm:
-    case score_loss::ssm_vr: return static_cast<int>(opt.probes);
-    case score_loss::ism: return dim;
-    case score_loss::dsm: return 0;
-  }
-  return 0;
-}
-
-/**
- * @brief Draws the perturbation of a conditioned network's sample from Philox subsequence
- *        @p subsequence: the first normal z gives u = Φ(z) and from it the time t = t_min +
- *        (1 − t_min)·u (vp, ve) or the level ⌊u·L⌋ (levels); the next D normals are ε. Writes
- *        x_t = α·x + σ·ε and ¼ ln σ to @p column, ε to @p eps, and returns σ.
- */
-template <class T>
-T draw_perturbation(const noise_conditioning& cond, int dim, const T* x, std::uint64_t seed,
-                    std::uint64_t subsequence, T* column, T* eps) {
-  std::uint32_t lo = 0, hi = 0;
-  subsequence_lanes<T>(subsequence, 0, lo, hi);
-  philox_normals<T> normals(seed, lo, hi);
-  const double u = 0.5 * std::erfc(-static_cast<double>(normals.next()) / std::sqrt(2.0));
-  double t = 0;
-  if (cond.kind == conditioning_kind::levels) {
-    const auto levels = static_cast<double>(cond.levels.size());
-    t = std::min(std::floor(u * levels), levels - 1);
-  } else {
-    t = cond.t_min + (1.0 - cond.t_min) * u;
-  }
-  const T alpha = static_cast<T>(conditioning_alpha(cond, t));
-  const double sigma = conditioning_sigma(cond, t);
-  const T s = static_cast<T>(sigma);
-  for (int i = 0; i < dim; ++i) {
-    eps[i] = normals.next();
-    column[i] = alpha * x[i] + s * eps[i];
-  }
-  column[dim] = static_cast<T>(noise_feature(sigma));
-  return s;
-}
-
 /**
  * @brief Fills the tile's input columns, runs it forward and backward, writes its per-sample
  *        losses to @p losses and adds its gradient (scaled by the loss scale) to @p gradient
- *        (null: loss only). @p noise_base is the first subsequence of a conditioned network's
- *        perturbations (sample id adds to it).
+ *        (null: loss only). @p at says where its probes and noise are drawn from.
  */
 template <class T>
 void gradient_tile(const mlp_network<T>& net, const loss_gradient_options& opt, const T* samples,
-                   std::uint64_t first, int n, std::uint64_t seed, std::uint64_t base, std::uint64_t noise_base,
+                   std::uint64_t first, int n, const gradient_streams_at& at,
                    gradient_scratch<T>& scratch, double* losses, T* gradient) {
   const int d = net.dim();
   const int w_in = net.width(0);
-  const bool conditioned = net.conditioning().conditioned();
   const int k = gradient_tangents(opt, d);
-  const int stride = 1 + k;
+  const std::size_t stride = 1 + static_cast<std::size_t>(k);
   mlp_tape<T>& tape = scratch.tape;
   if (tape.samples != n || tape.tangents != k) tape.size_for(net, n, k);
   T* in = tape.inputs[0].data();
+  const probe_buffers<T> buffers{scratch.basis.data(), scratch.probes.data()};
   for (int s = 0; s < n; ++s) {
     const std::uint64_t id = first + static_cast<std::uint64_t>(s);
-    const T* x = samples + id * d;
-    T* col = in + static_cast<std::size_t>(s) * stride * w_in;
-    T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
-    if (conditioned) {
-      scratch.sigma[s] = draw_perturbation(net.conditioning(), d, x, seed, noise_base + id, col, eps);
-    } else if (opt.loss == score_loss::dsm) {
-      std::uint32_t lo = 0, hi = 0;
-      subsequence_lanes<T>(base, id, lo, hi);
-      philox_normals<T> normals(seed, lo, hi);
-      const T sigma = static_cast<T>(opt.noise_scale);
-      for (int i = 0; i < d; ++i) {
-        eps[i] = normals.next();
-        col[i] = x[i] + sigma * eps[i];
-      }
-    } else {
-      for (int i = 0; i < d; ++i) col[i] = x[i];
-    }
-    if (k == 0) continue;
-    // Tangent columns: the probe or basis vector in the D sample rows, zero in the features.
-    if (opt.loss == score_loss::ism) {
-      for (int t = 0; t < d; ++t) {
-        T* e = col + static_cast<std::size_t>(1 + t) * w_in;
-        for (int i = 0; i < w_in; ++i) e[i] = T(i == t ? 1 : 0);
-      }
-    } else if (!conditioned) {
-      draw_runtime_probes(opt.law, opt.probes, d, seed, base + id, col + d, scratch.basis.data());
-    } else {
-      draw_runtime_probes(opt.law, opt.probes, d, seed, base + id, scratch.probes.data(),
-                          scratch.basis.data());
-      for (int t = 0; t < k; ++t) {
-        T* v = col + static_cast<std::size_t>(1 + t) * w_in;
-        const T* drawn = scratch.probes.data() + static_cast<std::size_t>(t) * d;
-        for (int i = 0; i < d; ++i) v[i] = drawn[i];
-        for (int i = d; i < w_in; ++i) v[i] = T(0);
-      }
-    }
+    scratch.sigma[s] = fill_sample_columns(net, opt, samples + id * d, id, at, buffers,
+                                           in + s * stride * w_in,
+                                           scratch.noise.data() + static_cast<std::size_t>(s) * d);
   }
   tape_forward(net, tape);
-
-  const T scale = opt.half_scaling ? T(0.5) : T(1);
-  T* out = tape.output.data();
-  T* adj = tape.adjoint.data();
   for (int s = 0; s < n; ++s) {
-    const std::size_t c0 = static_cast<std::size_t>(s) * stride;
-    // A conditioned network's score is its output over σ, and its loss is weighted by σ²
-    // (dsm's ‖σS + ε‖² carries that weight already).
-    const T sigma = conditioned ? scratch.sigma[s] : static_cast<T>(opt.noise_scale);
-    const T out_scale = conditioned ? T(1) / sigma : T(1);
-    const T weight = conditioned && opt.loss != score_loss::dsm ? sigma * sigma : T(1);
-    if (conditioned) {
-      for (std::size_t e = c0 * d; e < (c0 + stride) * d; ++e) out[e] *= out_scale;
-    }
-    const T* score = out + c0 * d;
-    T* g = adj + c0 * d;
-    double loss = 0;
-    if (opt.loss == score_loss::dsm) {
-      const T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
-      for (int i = 0; i < d; ++i) {
-        const T r = sigma * score[i] + eps[i];
-        loss += static_cast<double>(r) * r;
-        g[i] = scale * T(2) * sigma * r;
-      }
-    } else {
-      T norm2 = T(0);
-      for (int i = 0; i < d; ++i) norm2 += score[i] * score[i];
-      const bool sliced = opt.loss == score_loss::ssm;
-      const T m = static_cast<T>(opt.probes);
-      for (int i = 0; i < d; ++i) g[i] = sliced ? T(0) : scale * T(2) * score[i];
-      T quad = T(0), div = T(0);
-      for (int t = 1; t <= k; ++t) {
-        const T* v = in + (c0 + t) * w_in;
-        const T* jv = out + (c0 + t) * d;
-        T* gt = adj + (c0 + t) * d;
-        T p = T(0), q = T(0);
-        for (int i = 0; i < d; ++i) {
-          p += v[i] * score[i];
-          q += v[i] * jv[i];
-        }
-        if (opt.loss == score_loss::ism) {
-          div += jv[t - 1];
-          for (int i = 0; i < d; ++i) gt[i] = T(i == t - 1 ? 2 : 0) * scale;
-        } else {
-          quad += p * p;
-          div += q;
-          for (int i = 0; i < d; ++i) gt[i] = scale * T(2) / m * v[i];
-          if (sliced) {
-            for (int i = 0; i < d; ++i) g[i] += scale * T(2) / m * p * v[i];
-          }
-        }
-      }
-      if (opt.loss == score_loss::ssm) {
-        loss = (static_cast<double>(quad) + 2.0 * static_cast<double>(div)) / opt.probes;
-      } else if (opt.loss == score_loss::ssm_vr) {
-        loss = static_cast<double>(norm2) + 2.0 * static_cast<double>(div) / opt.probes;
-      } else {
-        loss = static_cast<double>(norm2) + 2.0 * static_cast<double>(div);
-      }
-    }
-    // The adjoints of the network's outputs: those of the score, times dS/dout and the weight.
-    if (conditioned) {
-      const T chain = weight * out_scale;
-      for (std::size_t e = c0 * d; e < (c0 + stride) * d; ++e) adj[e] *= chain;
-    }
-    losses[first + s] = loss * static_cast<double>(scale) * static_cast<double>(weight);
+    const std::size_t c0 = s * stride;
+    losses[first + s] = sample_loss_adjoints(net, opt, in + c0 * w_in, tape.output.data() + c0 * d,
+                                             tape.adjoint.data() + c0 * d, scratch.sigma[s],
+                                             scratch.noise.data() + static_cast<std::size_t>(s) * d);
   }
   if (gradient != nullptr) tape_backward(net, tape, gradient);
 }
@@ -279,7 +126,7 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
   SCOREPATH_EXPECTS(samples.size % static_cast<std::size_t>(d) == 0, "samples size", samples.size,
                     "must be a multiple of the network dimension " + std::to_string(d));
   SCOREPATH_EXPECTS(samples.space == memory_space::host, "samples space", "device",
-                    "the gradient engine runs on the CPU and needs host memory");
+                    "the gradient engine reads and writes host memory");
   const bool loss_ok = opt.loss == score_loss::ssm || opt.loss == score_loss::ssm_vr ||
                        opt.loss == score_loss::ism || opt.loss == score_loss::dsm;
   SCOREPATH_EXPECTS(loss_ok, "loss", static_cast<int>(opt.loss),
@@ -301,12 +148,10 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
     SCOREPATH_EXPECTS(gradient.size == params, "gradient size", gradient.size,
                       "must equal the parameter count " + std::to_string(params));
     SCOREPATH_EXPECTS(gradient.space == memory_space::host, "gradient space", "device",
-                      "the gradient engine runs on the CPU and needs host memory");
+                      "the gradient engine reads and writes host memory");
   }
   detail::require_finite_rows("samples", samples.data, samples.size, static_cast<std::size_t>(d));
-  if (ctx.kind() == backend::cuda) {
-    throw unavailable_error("score_loss_gradient runs on the CPU backend", __FILE__, __LINE__);
-  }
+  (void)ctx;
 }
 
 namespace detail {
@@ -350,8 +195,8 @@ void compute_gradient_groups(const context& ctx, const mlp_network<T>& net, inpu
   const std::size_t params = net.parameters().size();
   const int tangents = gradient_tangents(opt, d);
   const bool conditioned = net.conditioning().conditioned();
-  const std::uint64_t seed = streams.seed, base = streams.next_subsequence;
-  const std::uint64_t noise_base = base + layout.n;
+  const gradient_streams_at at{streams.seed, streams.next_subsequence,
+                               streams.next_subsequence + layout.n};
   (void)matrix_kernel();  // chooses (and loads) the kernel here, before the workers start
   cpu_for_each<gradient_scratch<T>>(
       ctx, count, cpu_block_schedule::balanced,
@@ -371,8 +216,7 @@ void compute_gradient_groups(const context& ctx, const mlp_network<T>& net, inpu
           const std::uint64_t first = t * gradient_tile_samples;
           const int tile = static_cast<int>(
               std::min<std::uint64_t>(gradient_tile_samples, layout.n - first));
-          gradient_tile(net, opt, samples.data, first, tile, seed, base, noise_base, scratch,
-                        losses, grad);
+          gradient_tile(net, opt, samples.data, first, tile, at, scratch, losses, grad);
         }
       });
 }
@@ -420,13 +264,15 @@ inline loss_estimate reduce_sample_losses(const double* losses, std::uint64_t n)
  *
  * Sample s draws its probes (or its noise, for dsm) from subsequence `rng.reserve(N) + s`; a
  * conditioned network reserves 2N and draws sample s's perturbation from subsequence N + s after
- * the first. The numbers do not depend on the thread count. Runs on the CPU backend.
+ * the first. The numbers do not depend on the thread count. On a CUDA context the layers run on
+ * the device (training/device_loss_gradient.hpp) and the samples and gradient stay in host memory;
+ * the losses and gradient equal the CPU's to rounding, and are the same from run to run there.
  *
  * @throw invalid_argument_error naming the parameter (empty or non-finite samples, a size that is
  *        not a multiple of D, probes outside 1 … 1024, a law or loss out of range, a noise scale
  *        that is not positive and finite, a gradient of the wrong size, device memory); nothing
  *        is written then and the stream does not advance
- * @throw unavailable_error for a CUDA context
+ * @throw cuda_error when the device fails
  * @throw out_of_memory_error when the working memory cannot be allocated
  */
 template <class T>
@@ -439,10 +285,24 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
   const detail::gradient_layout layout(n);
   const std::size_t params = net.parameters().size();
   std::vector<double> losses(n);
+  loss_gradient_report report;
+  report.used = ctx.kind();
+#if SCOREPATH_HAVE_CUDA
+  if (ctx.kind() == backend::cuda) {
+    const std::uint64_t seed = rng.seed();
+    const std::uint64_t base = rng.reserve(detail::gradient_streams(net, n));
+    report.rng = rng_state{seed, base};
+    detail::device_loss_gradient(ctx, net, samples.data, n, opt,
+                                 detail::gradient_streams_at{seed, base, base + n},
+                                 detail::cuda_gradient_tile_samples, losses.data(),
+                                 gradient.wanted() ? gradient.data : nullptr);
+    report.loss = detail::reduce_sample_losses(losses.data(), n);
+    return report;
+  }
+#endif
   std::vector<T> group_gradients;  // each group zeroes its own slice, on its own thread
   if (gradient.wanted()) group_gradients.resize(layout.groups * params);
 
-  loss_gradient_report report;
   const std::uint64_t seed = rng.seed();
   const std::uint64_t base = rng.reserve(detail::gradient_streams(net, n));
   report.rng = rng_state{seed, base};

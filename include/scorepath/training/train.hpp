@@ -214,7 +214,8 @@ train_report run_training(mlp_network<T>& net, input_span<T> data, const train_o
  *        adam_optimizer, and `steps` = 0, `batch` outside 1 … N, data of one sample, a resume
  *        state whose vectors do not match the network or whose step is beyond `steps`); the
  *        network is unchanged then
- * @throw unavailable_error for a CUDA context
+ * @throw cuda_error when the device of a CUDA context fails (the layers run there,
+ *        score_loss_gradient; the optimizer runs on the host)
  */
 template <class T>
 train_report train_score_model(const context& ctx, mlp_network<T>& net, input_span<T> data,
