@@ -255,8 +255,13 @@ void register_model(const std::string& name, std::uint64_t samples,
 // One line per model: name in the benchmark names, samples per iteration, factory. The sample
 // counts keep a one-thread forward pass above ~5 ms per iteration (2 cores, AVX-512).
 int register_ssm_benchmarks() {
+  // The mixture at D = 2, 4, … 64 on N·D = 2^21 values each: bench/per_dim.py prints its cost
+  // per sample per (D·K) against D.
   register_model("gmm2", std::uint64_t{1} << 20, make_gmm<float, 2>);
+  register_model("gmm4", std::uint64_t{1} << 19, make_gmm<float, 4>);
+  register_model("gmm8", std::uint64_t{1} << 18, make_gmm<float, 8>);
   register_model("gmm16", std::uint64_t{1} << 17, make_gmm<float, 16>);
+  register_model("gmm32", std::uint64_t{1} << 16, make_gmm<float, 32>);
   register_model("gmm64", std::uint64_t{1} << 15, make_gmm<float, 64>);
   register_model("mlp2_h128", std::uint64_t{1} << 15, make_mlp<float, 2, 128>);
   register_model("mlp64_h256", std::uint64_t{1} << 13, make_mlp<float, 64, 256>);

@@ -5,6 +5,8 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -146,6 +148,14 @@ mlp_device_tape<T>::mlp_device_tape(const context& ctx, const mlp_network<T>& ne
                                     int tangents)
     : state_(std::make_unique<state>(ctx, net)) {
   const cuda_device_scope on_device(ctx.device());
+  // A failure below releases what was made while the tape's device is still current.
+  struct release_on_failure {
+    std::unique_ptr<state>& owned;
+    bool done = false;
+    ~release_on_failure() {
+      if (!done) owned.reset();
+    }
+  } guard{state_};
   state& st = *state_;
   st.stream = cuda_stream_of(ctx);
   st.capacity = samples;
@@ -175,14 +185,19 @@ mlp_device_tape<T>::mlp_device_tape(const context& ctx, const mlp_network<T>& ne
   SCOREPATH_CUBLAS_TRY(cublasSetStream(st.handle, st.stream));
   SCOREPATH_CUBLAS_TRY(cublasSetMathMode(st.handle, CUBLAS_DEFAULT_MATH));
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(st.stream));
+  guard.done = true;
 }
 
 template <class T>
 mlp_device_tape<T>::~mlp_device_tape() {
   if (!state_) return;
-  const cuda_device_scope on_device(state_->ctx.device());
-  SCOREPATH_CUDA_TRY_NO_THROW(cudaStreamSynchronize(state_->stream));
-  state_.reset();
+  try {
+    const cuda_device_scope on_device(state_->ctx.device());
+    SCOREPATH_CUDA_TRY_NO_THROW(cudaStreamSynchronize(state_->stream));
+    state_.reset();  // the cuBLAS handle and the buffers go on their device
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorepath: releasing the device tape: %s\n", e.what());
+  }
 }
 
 template <class T>

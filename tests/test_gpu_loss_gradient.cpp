@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpu_test_support.hpp"
+#include "scorepath/training/device_loss_gradient.hpp"
 #include "scorepath/training/loss_gradient.hpp"
 #include "scorepath/training/train.hpp"
 
@@ -146,6 +147,23 @@ TEST(GpuLossGradientTiles, ShortTilesGiveTheSameLossesAsOneTile) {
   }
   EXPECT_LT(relative_distance(tiled, one), 1e-12);
 #endif
+}
+
+// Host-side: the device tile shrinks so that its columns fit the byte budget (runs everywhere).
+TEST(DeviceTileSamples, KeepsTheTapeWithinItsBudget) {
+  const auto small = mlp_network<float>::random(2, {128, 128}, mlp_activation::softplus, 1);
+  EXPECT_EQ(detail::device_tile_samples(small, 1, 4096), 4096);
+  EXPECT_EQ(detail::device_tile_samples(small, 1, 100), 100);
+  const auto wide = mlp_network<double>::random(8, {256, 256}, mlp_activation::softplus, 1);
+  const int tile = detail::device_tile_samples(wide, 1024, 4096);
+  // Per column: inputs 8 + 256 + 256, pre-activations 256 + 256, outputs 8, adjoints 2 · 256.
+  const double column_bytes = 8.0 * (8 + 2 * 256 + 2 * 256 + 8 + 2 * 256);
+  EXPECT_LT(tile, 4096);
+  EXPECT_GE(tile, 1);
+  EXPECT_LE(tile * 1025.0 * column_bytes, static_cast<double>(detail::cuda_gradient_tile_bytes));
+  EXPECT_GT((tile + 1) * 1025.0 * column_bytes, static_cast<double>(detail::cuda_gradient_tile_bytes));
+  const auto huge = mlp_network<double>::random(64, {4096}, mlp_activation::tanh, 1);
+  EXPECT_EQ(detail::device_tile_samples(huge, 1024, 4096), 1);
 }
 
 TEST(GpuTraining, FollowsTheCpuRunToRounding) {

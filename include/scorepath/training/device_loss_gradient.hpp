@@ -20,6 +20,7 @@
 
 #include "scorepath/context.hpp"
 #include "scorepath/detail/cpu_driver.hpp"
+#include "scorepath/error.hpp"
 #include "scorepath/training/gradient_columns.hpp"
 #include "scorepath/training/loss_options.hpp"
 #include "scorepath/training/mlp_device_tape.hpp"
@@ -27,8 +28,34 @@
 
 namespace scorepath::detail {
 
-/// Samples per tile of the CUDA gradient engine (its device memory grows with it).
+/// Most samples per tile of the CUDA gradient engine.
 inline constexpr int cuda_gradient_tile_samples = 4096;
+
+/// Device memory one tile's columns may take: tiles shrink below cuda_gradient_tile_samples for
+/// many tangents or wide layers.
+inline constexpr std::size_t cuda_gradient_tile_bytes = std::size_t{256} << 20;
+
+/**
+ * @brief Samples per tile for @p net with @p tangents tangents per sample: at most @p most, and
+ *        as many as keep the tape's columns (inputs, pre-activations, outputs, two adjoint
+ *        buffers) and per-sample derivatives within cuda_gradient_tile_bytes; at least 1.
+ */
+template <class T>
+int device_tile_samples(const mlp_network<T>& net, int tangents, int most) {
+  std::size_t per_column = static_cast<std::size_t>(net.width(0)) + net.dim();
+  std::size_t per_sample = 0;
+  int widest = 0;
+  for (int l = 0; l <= net.layers(); ++l) widest = std::max(widest, net.width(l));
+  for (int l = 1; l < net.layers(); ++l) {
+    per_column += 2 * static_cast<std::size_t>(net.width(l));  // input and pre-activation
+    per_sample += 2 * static_cast<std::size_t>(net.width(l));  // σ' and σ''
+  }
+  per_column += 2 * static_cast<std::size_t>(widest);
+  const std::size_t bytes = sizeof(T) * (per_column * (1 + static_cast<std::size_t>(tangents)) +
+                                         per_sample);
+  const std::size_t fit = cuda_gradient_tile_bytes / bytes;
+  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(fit, most)));
+}
 
 /// Samples whose columns one host thread fills or reads at a time.
 inline constexpr int device_tile_block = 16;
@@ -36,13 +63,16 @@ inline constexpr int device_tile_block = 16;
 /**
  * @brief The per-sample losses of the @p n samples (row-major n × D, host) into @p losses, and,
  *        unless @p gradient is null, the gradient of their mean into @p gradient, on the device
- *        of @p ctx in tiles of @p tile_samples samples.
+ *        of @p ctx in tiles of @p tile_samples samples (device_tile_samples).
+ * @throw invalid_argument_error naming `samples` (n = 0) or `tile samples` (0)
  */
 template <class T>
 void device_loss_gradient(const context& ctx, const mlp_network<T>& net, const T* samples,
                           std::uint64_t n, const loss_gradient_options& opt,
                           const gradient_streams_at& at, int tile_samples, double* losses,
                           T* gradient) {
+  SCOREPATH_EXPECTS(n >= 1, "samples", n, "must hold at least one sample");
+  SCOREPATH_EXPECTS(tile_samples >= 1, "tile samples", tile_samples, "must be at least 1");
   const int d = net.dim();
   const std::size_t w_in = net.width(0);
   const int k = gradient_tangents(opt, d);

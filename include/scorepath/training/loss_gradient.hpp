@@ -294,7 +294,10 @@ loss_gradient_report score_loss_gradient(const context& ctx, rng_stream& rng,
     report.rng = rng_state{seed, base};
     detail::device_loss_gradient(ctx, net, samples.data, n, opt,
                                  detail::gradient_streams_at{seed, base, base + n},
-                                 detail::cuda_gradient_tile_samples, losses.data(),
+                                 detail::device_tile_samples(
+                                     net, detail::gradient_tangents(opt, net.dim()),
+                                     detail::cuda_gradient_tile_samples),
+                                 losses.data(),
                                  gradient.wanted() ? gradient.data : nullptr);
     report.loss = detail::reduce_sample_losses(losses.data(), n);
     return report;
