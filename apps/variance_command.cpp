@@ -15,7 +15,7 @@ namespace {
 
 template <class T>
 void check_run(const variance_settings& s, const checked_inputs& in) {
-  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
+  with_any_dim_model<T>(s, in.weights_file(), [&](const auto& model, const std::string&,
                                                   std::optional<double>) {
     (void)prepare_study(model, s, samples_to_check<T>(s, in));
   });

@@ -14,6 +14,7 @@ namespace scorepath::cli {
 
 /// Settings of a `variance` study: the model and samples, the laws and probe counts to compare.
 struct variance_settings : model_settings {
+  variance_settings() { any_dim = true; }
   std::vector<std::uint32_t> probes{1, 2, 4, 8, 16};  ///< probe counts M
   std::vector<std::string> laws{"gaussian", "rademacher", "sphere", "orthogonal"};
   std::uint32_t replicates = 64;  ///< independent estimates per sample
@@ -34,7 +35,7 @@ struct study_call {
  *        library's validate_probe_variance: the one function behind the run and the checks alone.
  * @throw invalid_argument_error naming the option; out_of_memory_error naming `--replicates`
  */
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T>
 study_call prepare_study(const Model& model, const variance_settings& s,
                          const std::vector<T>& samples) {
   study_call call{make_context("cpu", s.threads), variance_study_options{}};

@@ -57,7 +57,7 @@ std::string first_non_finite(const variance_study_result& r) {
 
 template <class T>
 void run_study(const variance_settings& s, checked_inputs& in) {
-  with_builtin_model<T>(s, in.weights_file(), [&](const auto& model,
+  with_any_dim_model<T>(s, in.weights_file(), [&](const auto& model,
                                                   const std::string& description,
                                                   std::optional<double>) {
     const std::vector<T> x = take_samples<T>(s, in);

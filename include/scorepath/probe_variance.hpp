@@ -14,8 +14,9 @@
  * with M = q k + r the mean has variance [q k (d − k) + r (d − r)] / ((d − 1) M²) times the
  * sphere value: (d − M)/((d − 1) M) of it for M ≤ d, and 0 when M is a multiple of d.
  *
- * The study runs on the CPU and costs R full sliced_score_matching passes per law and probe
- * count: it is meant for choosing M and the law up front, not for training loops.
+ * The study runs on the CPU, for compiled models and for the run-time network and mixture at any
+ * d, and costs R full sliced_score_matching passes per law and probe count: it is meant for
+ * choosing M and the law up front, not for training loops.
  */
 #pragma once
 
@@ -26,19 +27,20 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "scorepath/concepts.hpp"
 #include "scorepath/context.hpp"
-#include "scorepath/detail/cpu_threads.hpp"
-#include "scorepath/detail/omp_exceptions.hpp"
 #include "scorepath/error.hpp"
-#include "scorepath/jacobian.hpp"
 #include "scorepath/memory.hpp"
+#include "scorepath/mixture_ssm.hpp"
+#include "scorepath/model_jacobians.hpp"
 #include "scorepath/probes.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/ssm.hpp"
-#include "scorepath/vec.hpp"
+#include "scorepath/training/mlp_network.hpp"
+#include "scorepath/training/network_ssm.hpp"
 
 namespace scorepath {
 
@@ -94,19 +96,44 @@ struct jacobian_norms {
   double trace = 0.0;
 };
 
-template <class T, int D>
-jacobian_norms norms_of(const mat<T, D, D>& j) {
+/// The norms of the row-major @p d × @p d Jacobian @p j.
+inline jacobian_norms norms_of(const double* j, int d) {
   jacobian_norms n;
-  for (int a = 0; a < D; ++a) {
-    for (int b = 0; b < D; ++b) {
-      const double s = 0.5 * (static_cast<double>(j(a, b)) + static_cast<double>(j(b, a)));
+  for (int a = 0; a < d; ++a) {
+    for (int b = 0; b < d; ++b) {
+      const double s = 0.5 * (j[static_cast<std::size_t>(a) * d + b] +
+                              j[static_cast<std::size_t>(b) * d + a]);
       n.frob2 += s * s;
     }
-    const double diag = static_cast<double>(j(a, a));
+    const double diag = j[static_cast<std::size_t>(a) * d + a];
     n.diag2 += diag * diag;
     n.trace += diag;
   }
   return n;
+}
+
+/// True for the score models whose dimension is chosen at run time.
+template <class Model>
+struct runtime_score_model : std::false_type {};
+template <class T>
+struct runtime_score_model<mlp_network<T>> : std::true_type {};
+template <>
+struct runtime_score_model<diagonal_mixture> : std::true_type {};
+
+/// The checks sliced_score_matching makes of @p samples for a compiled model.
+template <class Model, class T>
+void check_study_samples(const context& ctx, const Model&, input_span<T> samples) {
+  (void)make_ssm_plan<T, Model::dim>(ctx, samples, ssm_options{}, ssm_outputs<T>{});
+}
+/// The same for a run-time network (an unconditioned one: its Jacobian in x is the score's).
+template <class T>
+void check_study_samples(const context& ctx, const mlp_network<T>& net, input_span<T> samples) {
+  validate_ssm(ctx, net, samples, ssm_options{});
+}
+/// The same for a run-time diagonal mixture.
+template <class T>
+void check_study_samples(const context& ctx, const diagonal_mixture& mix, input_span<T> samples) {
+  validate_ssm(ctx, mix, samples, ssm_options{});
 }
 
 /// Closed-form variance of one probe's vᵀJv; the orthogonal law's single probe is a sphere probe.
@@ -160,10 +187,10 @@ inline std::uint64_t probes_needed(probe_law law, double single, double bound, i
  *        and the memory of the N·R estimates. Runs nothing and advances no stream.
  * @throw what probe_variance_study throws for the same arguments before it starts
  */
-template <class Model, class T = typename Model::scalar_type>
-void validate_probe_variance(const context& ctx, const Model& /*model*/, input_span<T> samples,
+template <class Model, class T = scalar_type_or_t<Model>>
+void validate_probe_variance(const context& ctx, const Model& model, input_span<T> samples,
                              const variance_study_options& opt = {}) {
-  constexpr int D = Model::dim;
+  const int d = score_model_dim(model);
   SCOREPATH_EXPECTS(ctx.kind() == backend::cpu, "context", to_string(ctx.kind()),
                     "the variance study runs on the CPU backend");
   SCOREPATH_EXPECTS(!opt.laws.empty(), "laws", "empty", "must name at least one probe law");
@@ -182,14 +209,14 @@ void validate_probe_variance(const context& ctx, const Model& /*model*/, input_s
   SCOREPATH_EXPECTS(std::isfinite(opt.target_relative_error) && opt.target_relative_error > 0.0,
                     "target_relative_error", opt.target_relative_error,
                     "must be finite and > 0");
-  (void)detail::make_ssm_plan<T, D>(ctx, samples, ssm_options{}, ssm_outputs<T>{});
+  detail::check_study_samples(ctx, model, samples);
 
-  const std::size_t n_reps = checked_size_product(samples.size / D, opt.replicates, "replicates");
+  const std::size_t n_reps = checked_size_product(samples.size / d, opt.replicates, "replicates");
   check_host_request(checked_size_product(n_reps, sizeof(double), "replicates"), "replicates");
 }
 
 /// validate_probe_variance for host samples in a vector.
-template <class Model, class T = typename Model::scalar_type>
+template <class Model, class T = scalar_type_or_t<Model>>
 void validate_probe_variance(const context& ctx, const Model& model, const std::vector<T>& samples,
                              const variance_study_options& opt = {}) {
   validate_probe_variance(ctx, model, host_input(samples.data(), samples.size()), opt);
@@ -206,8 +233,11 @@ void validate_probe_variance(const context& ctx, const Model& model, const std::
  * Var_M(x_s)), and `empirical` is its mean over the samples. `std_error` is the standard error
  * of that mean from the probe randomness with the samples held fixed (a per-sample jackknife of
  * the sample variance): the yardstick for `ratio`. `closed_form` averages the formulas of this
- * file over the samples, from J_S(x_s) by exact_jacobian. `needed` applies the closed forms to
- * the target relative error √(mean_s Var_M(x_s)) / √(mean_s τ(x_s)²).
+ * file over the samples, from J_S(x_s) by for_each_jacobian (model_jacobians.hpp). `needed`
+ * applies the closed forms to the target relative error √(mean_s Var_M(x_s)) / √(mean_s τ(x_s)²).
+ *
+ * @p model is a compiled score model, or one of dimension chosen at run time: an unconditioned
+ * mlp_network or a diagonal_mixture.
  *
  * Runs on the CPU (threads of @p ctx), with memory for N·R estimates and max(N, 8192)·M
  * divergences, and costs R·Σ_M M probe evaluations per sample and law: a planning tool for
@@ -226,10 +256,12 @@ template <class Model, class T = scalar_type_or_t<Model>>
 variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, const Model& model,
                                            input_span<T> samples,
                                            const variance_study_options& opt = {}) try {
-  static_assert(score_model_requirements<Model>::value,
+  // A run-time model is checked by its own engines; a compiled one by the concepts.
+  static_assert(std::disjunction<detail::runtime_score_model<Model>,
+                                 score_model_requirements<Model>>::value,
                 "probe_variance_study: the model lacks what scorepath/concepts.hpp lists");
-  constexpr int D = Model::dim;
   validate_probe_variance(ctx, model, samples, opt);
+  const int D = score_model_dim(model);
 
   const std::uint64_t n = samples.size / D;
   const std::uint32_t reps = opt.replicates;
@@ -237,15 +269,9 @@ variance_study_result probe_variance_study(const context& ctx, rng_stream& rng, 
 
   // Closed forms need ‖A‖²_F, Σ J_ii² and τ per sample.
   std::vector<detail::jacobian_norms> norms(n);
-  detail::omp_exception_trap trap;
-  const int threads = detail::cpu_threads_for(ctx, n);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t s = 0; s < static_cast<std::int64_t>(n); ++s) trap.run([&] {
-    vec<T, D> x;
-    for (int i = 0; i < D; ++i) x[i] = samples.data[static_cast<std::uint64_t>(s) * D + i];
-    norms[s] = detail::norms_of(exact_jacobian(model, x));
+  for_each_jacobian(ctx, model, samples.data, n, [&](std::uint64_t s, const double* jac) {
+    norms[s] = detail::norms_of(jac, D);
   });
-  trap.rethrow_if_failed();
 
   variance_study_result result;
   result.dimension = D;

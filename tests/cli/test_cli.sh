@@ -208,8 +208,16 @@ json_check "ssm diag-gaussian at D = 5: SSM within 5 standard errors of the exac
   "j['model']['dim'] == 5 and abs(j['ssm']['value'] - j['exact_ism']) < 5 * j['ssm']['std_error']"
 expect_status "ssm gmm at D = 3" 0 "mixture of 8 Gaussians, 3-D, run-time D" -- ssm --model gmm \
   --dim 3 --samples 5000 --precision double
-expect_status "variance mlp dim not compiled" 2 "'--dim' = 3" -- variance --model mlp --dim 3 \
-  --samples 10
+# The variance study at a run-time D: the network's and the mixture's Jacobians feed the closed
+# forms, which the empirical variances must meet within 5 standard errors.
+expect_status "variance mlp at D = 3" 0 "run-time D" -- variance --model mlp --dim 3 \
+  --samples 300 --replicates 16 --probes 1,4 --json "$work/variance3.json"
+json_check "variance mlp at D = 3: every empirical variance within 5 SE of its closed form" \
+  "$work/variance3.json" \
+  "j['dimension'] == 3 and len(j['rows']) == 8 and all(abs(r['empirical'] - r['closed_form']) < 5 * r['std_error'] for r in j['rows'])"
+expect_status "variance gmm at D = 7" 0 "mixture of 8 Gaussians, 7-D, run-time D" -- variance \
+  --model gmm --dim 7 --samples 100 --replicates 8 --probes 1 --laws gaussian
+expect_status "variance mlp at D = 0" 2 "'--dim' = 0" -- variance --model mlp --dim 0 --samples 10
 expect_status "simulate dt and steps" 2 "excludes" -- simulate --dt 0.1 --steps 4
 expect_status "simulate saved states" 0 "exact" -- simulate --paths 5 --steps 4 --save-every 2 \
   --saved-csv "$work/saved.csv" --states-csv "$work/final.csv"

@@ -54,6 +54,30 @@ struct network_ssm_scratch {
   std::vector<T> basis;
 };
 
+/**
+ * @brief Runs the tile's samples [first, first + n) forward with basis vectors e_{c0} …
+ *        e_{c0+chunk−1} as their tangents (columns past D are zero): afterwards output column
+ *        s·(1 + chunk) + 1 + t of @p tape holds J e_{c0+t} of sample s. An unconditioned network.
+ */
+template <class T>
+void network_basis_forward(const mlp_network<T>& net, const T* samples, std::uint64_t first,
+                           int n, int c0, int chunk, mlp_tape<T>& tape) {
+  const int d = net.dim();
+  const int stride = 1 + chunk;
+  if (tape.samples != n || tape.tangents != chunk) tape.size_for(net, n, chunk, false);
+  T* in = tape.inputs[0].data();
+  for (int s = 0; s < n; ++s) {
+    T* col = in + static_cast<std::size_t>(s) * stride * d;
+    const T* x = samples + (first + s) * d;
+    std::copy(x, x + d, col);
+    for (int t = 0; t < chunk; ++t) {
+      T* e = col + static_cast<std::size_t>(1 + t) * d;
+      for (int i = 0; i < d; ++i) e[i] = T(i == c0 + t ? 1 : 0);
+    }
+  }
+  tape_forward(net, tape, false);
+}
+
 /// tr J of the tile's samples into @p trace: the basis vectors in chunks of network_ism_chunk
 /// (the last chunk padded with zero columns), the diagonal of J summed in coordinate order.
 template <class T>
@@ -62,20 +86,9 @@ void network_tile_trace(const mlp_network<T>& net, const T* samples, std::uint64
   const int d = net.dim();
   const int chunk = std::min(d, network_ism_chunk);
   const int stride = 1 + chunk;
-  if (tape.samples != n || tape.tangents != chunk) tape.size_for(net, n, chunk, false);
   std::fill(trace, trace + n, T(0));
   for (int c0 = 0; c0 < d; c0 += chunk) {
-    T* in = tape.inputs[0].data();
-    for (int s = 0; s < n; ++s) {
-      T* col = in + static_cast<std::size_t>(s) * stride * d;
-      const T* x = samples + (first + s) * d;
-      std::copy(x, x + d, col);
-      for (int t = 0; t < chunk; ++t) {
-        T* e = col + static_cast<std::size_t>(1 + t) * d;
-        for (int i = 0; i < d; ++i) e[i] = T(i == c0 + t ? 1 : 0);
-      }
-    }
-    tape_forward(net, tape, false);
+    network_basis_forward(net, samples, first, n, c0, chunk, tape);
     for (int s = 0; s < n; ++s) {
       const std::size_t c = static_cast<std::size_t>(s) * stride;
       for (int t = 0; t < chunk && c0 + t < d; ++t) {
