@@ -10,6 +10,7 @@
 #include "score_models.hpp"
 #include "scorepath/ssm.hpp"
 #include "scorepath/mixture_ssm.hpp"
+#include "scorepath/model_dim.hpp"
 #include "scorepath/training/network_ssm.hpp"
 #include "scorepath/validate.hpp"
 #include "thread_option.hpp"
@@ -46,19 +47,6 @@ struct ssm_result {
 ssm_result run_ssm(const ssm_settings& settings);
 /// run_ssm with the inputs check_ssm returned for @p settings.
 ssm_result run_ssm(const ssm_settings& settings, checked_inputs& inputs);
-
-/// D of a compiled model.
-template <class Model>
-int model_dim(const Model&) {
-  return Model::dim;
-}
-/// D of a run-time network.
-template <class T>
-int model_dim(const mlp_network<T>& net) {
-  return net.dim();
-}
-/// D of a run-time mixture.
-inline int model_dim(const diagonal_mixture& mix) { return mix.dim; }
 
 /// What sliced_score_matching is given besides the model and the samples.
 struct ssm_call {

@@ -23,7 +23,7 @@ namespace {
 template <class T, class Model>
 ssm_result run_model(const Model& model, const ssm_settings& s, checked_inputs& in,
                      std::string description, std::optional<double> exact_ism) {
-  const int D = model_dim(model);
+  const int D = score_model_dim(model);
   const std::vector<T> x = take_samples<T>(s, in);
   const ssm_call call = prepare_ssm(model, s, x);
   rng_stream rng(s.seed + 1);

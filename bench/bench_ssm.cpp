@@ -27,6 +27,7 @@
 #include "bench_support.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/memory.hpp"
+#include "scorepath/model_dim.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/score_eval.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
@@ -93,17 +94,11 @@ struct runtime_mixture {
   scorepath::diagonal_mixture mix;
 };
 
-/// D of a compiled model.
+/// D of a model (model_dim.hpp), a run-time mixture's through its mixture.
 template <class Model>
-int dim_of(const Model&) {
-  return Model::dim;
+int dim_of(const Model& model) {
+  return scorepath::score_model_dim(model);
 }
-/// D of a run-time network.
-template <class T>
-int dim_of(const scorepath::mlp_network<T>& net) {
-  return net.dim();
-}
-/// D of a run-time mixture.
 template <class T>
 int dim_of(const runtime_mixture<T>& m) {
   return m.mix.dim;

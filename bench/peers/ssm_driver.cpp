@@ -55,6 +55,7 @@
 #include "scorepath/context.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/mlp_file.hpp"
+#include "scorepath/model_dim.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
 #include "scorepath/scores/mlp.hpp"
@@ -254,17 +255,9 @@ problem<scorepath::mlp_network<float>> make_network(const settings& s, std::vect
               compiled.description.substr(compiled.description.find("hidden"))};
 }
 
-/// D of a compiled model.
-template <class Model>
-int dim_of(const Model&) {
-  return Model::dim;
-}
-/// D of a run-time network.
-int dim_of(const scorepath::mlp_network<float>& net) { return net.dim(); }
-
 template <class Model>
 int run(const settings& s, const problem<Model>& p) {
-  const int D = dim_of(p.model);
+  const int D = scorepath::score_model_dim(p.model);
   const std::uint64_t n = s.samples;
   const std::uint32_t m = s.probes;
   scorepath::context ctx(scorepath::backend_choice::cpu);

@@ -1,7 +1,6 @@
 /**
  * @file model_jacobians.hpp
- * @brief The dimension of any score model the library evaluates, and its Jacobian J_S(x) at a
- *        batch of points: compiled models by dual numbers (jacobian.hpp), the run-time network by
+ * @brief The Jacobian J_S(x) of any score model the library evaluates at a batch of points: compiled models by dual numbers (jacobian.hpp), the run-time network by
  *        its basis tangents through the tape (training/network_ssm.hpp), the run-time diagonal
  *        mixture by J e_t in closed form (mixture_ssm.hpp).
  */
@@ -16,24 +15,12 @@
 #include "scorepath/detail/cpu_driver.hpp"
 #include "scorepath/jacobian.hpp"
 #include "scorepath/mixture_ssm.hpp"
+#include "scorepath/model_dim.hpp"
 #include "scorepath/training/mlp_network.hpp"
 #include "scorepath/training/network_ssm.hpp"
 #include "scorepath/vec.hpp"
 
 namespace scorepath {
-
-/// D of a compiled score model.
-template <class Model>
-int score_model_dim(const Model&) {
-  return Model::dim;
-}
-/// D of a run-time network.
-template <class T>
-int score_model_dim(const mlp_network<T>& net) {
-  return net.dim();
-}
-/// D of a run-time diagonal mixture.
-inline int score_model_dim(const diagonal_mixture& mix) { return mix.dim; }
 
 namespace detail {
 

@@ -25,22 +25,11 @@
 
 #include "scorepath/mpi/ensemble.hpp"
 #include "scorepath/mpi/ordered_fold.hpp"
+#include "scorepath/model_dim.hpp"
 #include "scorepath/mpi/rank_failures.hpp"
 #include "scorepath/ssm.hpp"
 
 namespace scorepath::mpi {
-
-namespace detail {
-/// D of a score model: `dim()` for the run-time network, the member `dim` otherwise.
-template <class Model>
-auto model_dim(const Model& model, int) -> decltype(static_cast<int>(model.dim())) {
-  return static_cast<int>(model.dim());
-}
-template <class Model>
-int model_dim(const Model& model, long) {
-  return static_cast<int>(model.dim);
-}
-}  // namespace detail
 
 /**
  * @brief sliced_score_matching of @p model on the samples of all ranks of @p comm, this rank's
@@ -66,7 +55,7 @@ ssm_report sliced_score_matching(MPI_Comm comm, const context& ctx, rng_stream& 
                                  const ssm_options& opt, const ssm_outputs<T>& out = {}) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  const int dim = detail::model_dim(model, 0);
+  const int dim = score_model_dim(model);
   const std::uint64_t count = dim > 0 ? local_samples.size / static_cast<std::uint64_t>(dim) : 0;
   std::uint64_t first = 0, total = 0;
   MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm);
