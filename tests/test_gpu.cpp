@@ -68,6 +68,7 @@ TEST(Gpu, EnsembleMatchesTheCpuPathByPathAndInStatistics) {
   for (std::size_t i = 0; i < cpu.final_states.size(); ++i) {
     ASSERT_NEAR(gpu.final_states[i], cpu.final_states[i], 1e-10) << "value " << i;
   }
+  ASSERT_EQ(gpu.report.statistics.size(), cpu.report.statistics.size());
   for (std::size_t i = 0; i < cpu.report.statistics.size(); ++i) {
     const auto& g = gpu.report.statistics[i];
     const auto& c = cpu.report.statistics[i];
