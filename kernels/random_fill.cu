@@ -1,12 +1,16 @@
 // CUDA kernels of random_fill.hpp: one thread per subsequence, the shared Philox/Box–Muller code,
-// launched and staged by the CUDA driver's helpers.
+// launched by the CUDA driver's helpers; host outputs staged through the device in chunks.
 #include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
 
 #include "scorepath/cuda_check.hpp"
 #include "scorepath/detail/cuda_driver.cuh"
 #include "scorepath/detail/cuda_staging.cuh"
 #include "scorepath/detail/grid_stride.cuh"
 #include "scorepath/detail/launch_policy.hpp"
+#include "scorepath/detail/staging_chunks.hpp"
 #include "scorepath/detail/subsequence_ids.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/normals.hpp"
@@ -40,8 +44,9 @@ __global__ void __launch_bounds__(policy::block_threads)
   });
 }
 
-/// Runs @p kernel over @p streams streams into the caller's device memory, or into a staging
-/// buffer copied back to the caller's host memory.
+/// Runs @p kernel over @p streams streams into the caller's device memory in place, or, for host
+/// memory, in chunks of streams staged through a device buffer (detail/staging_chunks.hpp): the
+/// output is [draw · streams + stream], so each chunk's rows go back with one pitched copy.
 template <class T>
 void fill_on_device(const context& ctx, void (*kernel)(std::uint64_t, std::uint64_t,
                                                        std::uint64_t, std::uint64_t, T*),
@@ -49,10 +54,23 @@ void fill_on_device(const context& ctx, void (*kernel)(std::uint64_t, std::uint6
                     std::uint64_t per_stream, T* out, bool out_on_device) {
   const cuda_device_scope on_device(ctx.device());  // the caller's device again on return
   const cudaStream_t stream = cuda_stream_of(ctx);
-  device_staging staging(stream);
-  T* dst = staging.output(out, out_on_device, streams * per_stream);
-  launch_items<policy>(kernel, streams, 0, stream, seed, base, streams, per_stream, dst);
-  staging.copy_back();
+  if (out_on_device) {
+    launch_items<policy>(kernel, streams, 0, stream, seed, base, streams, per_stream, out);
+    SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+    return;
+  }
+  std::size_t free_bytes = 0, total_bytes = 0;
+  SCOREPATH_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total_bytes));
+  const std::uint64_t chunk =
+      staged_streams_per_chunk(streams, per_stream * sizeof(T), free_bytes);
+  device_buffer scratch(std::max<std::uint64_t>(1, chunk * per_stream) * sizeof(T), stream);
+  for (std::uint64_t first = 0; first < streams; first += chunk) {
+    const std::uint64_t count = std::min(chunk, streams - first);
+    launch_items<policy>(kernel, count, 0, stream, seed, base + first, count, per_stream,
+                         scratch.as<T>());
+    copy_rows_out(out + first, streams, scratch.as<T>(), count, count, per_stream, false, stream);
+  }
+  SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
 }
 }  // namespace
 
