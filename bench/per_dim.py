@@ -41,7 +41,8 @@ def per_dk(rates):
     table = {}
     for name, (ips, _util) in rates.items():
         m = NAME.match(name)
-        if m is None or "cpu_threads:1" not in name or (m.group(1) == "ssm" and "/M:1/" not in name):
+        one_probe = m is not None and (m.group(1) == "forward" or "/M:1/" in name)
+        if not one_probe or "cpu_threads:1" not in name:
             continue
         d = int(m.group(2))
         table[(m.group(1), d)] = 1e9 / (ips * d * COMPONENTS)

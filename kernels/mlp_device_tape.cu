@@ -118,6 +118,12 @@ void device_product(cublasHandle_t handle, bool ta, bool tb, int m, int n, int k
                                    &beta, c, ldc));
 }
 
+/// The values of type T in @p buffer.
+template <class T>
+T* at(const device_buffer& buffer) {
+  return static_cast<T*>(buffer.data());
+}
+
 /// A device buffer of @p count values of T on @p stream.
 template <class T>
 device_buffer values(std::size_t count, cudaStream_t stream) {
@@ -214,19 +220,19 @@ void mlp_device_tape<T>::forward(const T* inputs, int n, T* outputs) {
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(st.inputs[0].data(), inputs,
                                      static_cast<std::size_t>(cols) * net.width(0) * sizeof(T),
                                      cudaMemcpyHostToDevice, st.stream));
-  const T* params = st.params.template as<T>();
+  const T* params = at<T>(st.params);
   for (int l = 0; l < layers; ++l) {
     const int n_in = net.width(l), n_out = net.width(l + 1);
     const bool last = l + 1 == layers;
-    T* z = last ? st.output.template as<T>() : st.pre[l].template as<T>();
-    device_product(st.handle, false, true, cols, n_out, n_in, st.inputs[l].template as<T>(), n_in,
+    T* z = last ? at<T>(st.output) : at<T>(st.pre[l]);
+    device_product(st.handle, false, true, cols, n_out, n_in, at<T>(st.inputs[l]), n_in,
                    params + net.weights_offset(l), n_in, T(0), z, n_out);
     launch_items<policy>(bias_kernel<T>, samples * n_out, 0, st.stream,
                          params + net.bias_offset(l), n_out, samples, st.stride, z);
     if (last) break;
     launch_items<policy>(activation_kernel<T>, samples * n_out, 0, st.stream, net.activation(),
                          static_cast<const T*>(z), n_out, samples, st.stride,
-                         st.inputs[l + 1].template as<T>(), st.first[l].template as<T>(), st.second[l].template as<T>());
+                         at<T>(st.inputs[l + 1]), at<T>(st.first[l]), at<T>(st.second[l]));
   }
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(outputs, st.output.data(),
                                      static_cast<std::size_t>(cols) * net.dim() * sizeof(T),
@@ -245,14 +251,14 @@ void mlp_device_tape<T>::backward(const T* adjoints) {
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(st.adjoint.data(), adjoints,
                                      static_cast<std::size_t>(cols) * net.dim() * sizeof(T),
                                      cudaMemcpyHostToDevice, st.stream));
-  const T* params = st.params.template as<T>();
-  T* gradient = st.grad.template as<T>();
-  T* g = st.adjoint.template as<T>();
-  T* dh = st.adjoint_next.template as<T>();
+  const T* params = at<T>(st.params);
+  T* gradient = at<T>(st.grad);
+  T* g = at<T>(st.adjoint);
+  T* dh = at<T>(st.adjoint_next);
   for (int l = layers - 1; l >= 0; --l) {
     const int n_in = net.width(l), n_out = net.width(l + 1);
     // ∂W_l += Gᵀ H over the tile's columns, ∂b_l += the sample columns' g.
-    device_product(st.handle, true, false, n_out, n_in, cols, g, n_out, st.inputs[l].template as<T>(),
+    device_product(st.handle, true, false, n_out, n_in, cols, g, n_out, at<T>(st.inputs[l]),
                    n_in, T(1), gradient + net.weights_offset(l), n_in);
     launch_items<policy>(bias_gradient_kernel<T>, static_cast<std::uint64_t>(n_out), 0,
                          st.stream, static_cast<const T*>(g), n_out, samples, st.stride,
@@ -262,9 +268,9 @@ void mlp_device_tape<T>::backward(const T* adjoints) {
     device_product(st.handle, false, false, cols, n_in, n_out, g, n_out,
                    params + net.weights_offset(l), n_in, T(0), dh, n_in);
     launch_items<policy>(activation_adjoint_kernel<T>, samples * n_in, 0, st.stream,
-                         static_cast<const T*>(st.pre[l - 1].template as<T>()),
-                         static_cast<const T*>(st.first[l - 1].template as<T>()),
-                         static_cast<const T*>(st.second[l - 1].template as<T>()), n_in, samples, st.stride,
+                         static_cast<const T*>(at<T>(st.pre[l - 1])),
+                         static_cast<const T*>(at<T>(st.first[l - 1])),
+                         static_cast<const T*>(at<T>(st.second[l - 1])), n_in, samples, st.stride,
                          dh);
     std::swap(g, dh);
   }

@@ -90,22 +90,26 @@ TEST_P(GpuLossGradient, DoubleEqualsCpuToRoundingOverSeveralTiles) {
   EXPECT_EQ(b.report.used, backend::cuda);
   EXPECT_EQ(b.report.rng.seed, a.report.rng.seed);
   EXPECT_EQ(b.report.rng.next_subsequence, a.report.rng.next_subsequence);
-  EXPECT_NEAR(b.report.loss.value, a.report.loss.value, 1e-10 * (1 + std::fabs(a.report.loss.value)));
+  EXPECT_NEAR(b.report.loss.value, a.report.loss.value,
+              1e-10 * (1 + std::fabs(a.report.loss.value)));
   EXPECT_NEAR(b.report.loss.std_error, a.report.loss.std_error,
               1e-8 * a.report.loss.std_error);
   EXPECT_LT(relative_distance(b.gradient, a.gradient), 1e-10);
 }
 
+constexpr auto none = conditioning_kind::none;
 INSTANTIATE_TEST_SUITE_P(
     Cases, GpuLossGradient,
-    ::testing::Values(engine_case{score_loss::ssm, mlp_activation::softplus, conditioning_kind::none, 1},
-                      engine_case{score_loss::ssm, mlp_activation::tanh, conditioning_kind::none, 4},
-                      engine_case{score_loss::ssm_vr, mlp_activation::silu, conditioning_kind::none, 2},
-                      engine_case{score_loss::ism, mlp_activation::elu, conditioning_kind::none, 1},
-                      engine_case{score_loss::dsm, mlp_activation::softplus, conditioning_kind::none, 1},
-                      engine_case{score_loss::ssm_vr, mlp_activation::softplus, conditioning_kind::vp, 1},
+    ::testing::Values(engine_case{score_loss::ssm, mlp_activation::softplus, none, 1},
+                      engine_case{score_loss::ssm, mlp_activation::tanh, none, 4},
+                      engine_case{score_loss::ssm_vr, mlp_activation::silu, none, 2},
+                      engine_case{score_loss::ism, mlp_activation::elu, none, 1},
+                      engine_case{score_loss::dsm, mlp_activation::softplus, none, 1},
+                      engine_case{score_loss::ssm_vr, mlp_activation::softplus,
+                                  conditioning_kind::vp, 1},
                       engine_case{score_loss::dsm, mlp_activation::tanh, conditioning_kind::ve, 1},
-                      engine_case{score_loss::ssm, mlp_activation::silu, conditioning_kind::levels, 3}),
+                      engine_case{score_loss::ssm, mlp_activation::silu,
+                                  conditioning_kind::levels, 3}),
     case_name);
 
 TEST(GpuLossGradientFloat, EqualsCpuToFloatRoundingAndRepeatsBitForBit) {
@@ -120,7 +124,8 @@ TEST(GpuLossGradientFloat, EqualsCpuToFloatRoundingAndRepeatsBitForBit) {
   const gradient_run a = run(cpu, net, x, opt);
   const gradient_run b = run(gpu, net, x, opt);
   const gradient_run again = run(gpu, net, x, opt);
-  EXPECT_NEAR(b.report.loss.value, a.report.loss.value, 1e-4 * (1 + std::fabs(a.report.loss.value)));
+  EXPECT_NEAR(b.report.loss.value, a.report.loss.value,
+              1e-4 * (1 + std::fabs(a.report.loss.value)));
   EXPECT_LT(relative_distance(b.gradient, a.gradient), 1e-4);
   EXPECT_EQ(again.gradient, b.gradient);
   EXPECT_EQ(again.report.loss.value, b.report.loss.value);
@@ -161,7 +166,8 @@ TEST(DeviceTileSamples, KeepsTheTapeWithinItsBudget) {
   EXPECT_LT(tile, 4096);
   EXPECT_GE(tile, 1);
   EXPECT_LE(tile * 1025.0 * column_bytes, static_cast<double>(detail::cuda_gradient_tile_bytes));
-  EXPECT_GT((tile + 1) * 1025.0 * column_bytes, static_cast<double>(detail::cuda_gradient_tile_bytes));
+  EXPECT_GT((tile + 1) * 1025.0 * column_bytes,
+            static_cast<double>(detail::cuda_gradient_tile_bytes));
   const auto huge = mlp_network<double>::random(64, {4096}, mlp_activation::tanh, 1);
   EXPECT_EQ(detail::device_tile_samples(huge, 1024, 4096), 1);
 }

@@ -1,8 +1,9 @@
 /**
  * @file model_jacobians.hpp
- * @brief The Jacobian J_S(x) of any score model the library evaluates at a batch of points: compiled models by dual numbers (jacobian.hpp), the run-time network by
- *        its basis tangents through the tape (training/network_ssm.hpp), the run-time diagonal
- *        mixture by J e_t in closed form (mixture_ssm.hpp).
+ * @brief The Jacobian J_S(x) of any score model the library evaluates, at a batch of points:
+ *        compiled models by dual numbers (jacobian.hpp), the run-time network by its basis
+ *        tangents through the tape (training/network_ssm.hpp), the run-time diagonal mixture by
+ *        J e_t in closed form (mixture_ssm.hpp).
  */
 #pragma once
 
@@ -86,12 +87,15 @@ void for_each_jacobian(const context& ctx, const mlp_network<T>& net, const T* x
             double* jac = w.jac.data() + static_cast<std::size_t>(s) * square;
             for (int t = 0; t < chunk && c0 + t < d; ++t) {
               const T* column = w.tape.output.data() + (s * stride + 1 + t) * d;
-              for (int i = 0; i < d; ++i) jac[static_cast<std::size_t>(i) * d + c0 + t] = column[i];
+              for (int i = 0; i < d; ++i) {
+                jac[static_cast<std::size_t>(i) * d + c0 + t] = column[i];
+              }
             }
           }
         }
         for (int s = 0; s < count; ++s) {
-          f(first + s, static_cast<const double*>(w.jac.data() + static_cast<std::size_t>(s) * square));
+          const double* jac = w.jac.data() + static_cast<std::size_t>(s) * square;
+          f(first + s, jac);
         }
       });
 }
@@ -126,7 +130,9 @@ void for_each_jacobian(const context& ctx, const diagonal_mixture& mix, const T*
             w.basis[t] = 1.0;
             detail::mixture_jvp(factors, w.basis.data(), w.mixture);
             w.basis[t] = 0.0;
-            for (int i = 0; i < d; ++i) w.jac[static_cast<std::size_t>(i) * d + t] = w.mixture.jv[i];
+            for (int i = 0; i < d; ++i) {
+              w.jac[static_cast<std::size_t>(i) * d + t] = w.mixture.jv[i];
+            }
           }
           f(s, static_cast<const double*>(w.jac.data()));
         }

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "scorepath/config.hpp"
 #include "scorepath/context.hpp"
 #include "scorepath/detail/cpu_driver.hpp"
 #include "scorepath/error.hpp"
@@ -41,7 +42,6 @@
 #include "scorepath/normals.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/ssm.hpp"
-#include "scorepath/config.hpp"
 #include "scorepath/training/gradient_columns.hpp"
 #include "scorepath/training/loss_options.hpp"
 #include "scorepath/training/mlp_network.hpp"
@@ -103,9 +103,9 @@ void gradient_tile(const mlp_network<T>& net, const loss_gradient_options& opt, 
   tape_forward(net, tape);
   for (int s = 0; s < n; ++s) {
     const std::size_t c0 = s * stride;
+    const T* eps = scratch.noise.data() + static_cast<std::size_t>(s) * d;
     losses[first + s] = sample_loss_adjoints(net, opt, in + c0 * w_in, tape.output.data() + c0 * d,
-                                             tape.adjoint.data() + c0 * d, scratch.sigma[s],
-                                             scratch.noise.data() + static_cast<std::size_t>(s) * d);
+                                             tape.adjoint.data() + c0 * d, scratch.sigma[s], eps);
   }
   if (gradient != nullptr) tape_backward(net, tape, gradient);
 }
@@ -151,7 +151,7 @@ void validate_loss_gradient(const context& ctx, const mlp_network<T>& net, input
                       "the gradient engine reads and writes host memory");
   }
   detail::require_finite_rows("samples", samples.data, samples.size, static_cast<std::size_t>(d));
-  (void)ctx;
+  (void)ctx;  // either backend runs the engine
 }
 
 namespace detail {
