@@ -1,8 +1,9 @@
 // The device MLP tape (training/mlp_device_tape.hpp): each layer of a tile as one cuBLAS product
-// over its columns, the bias, activation and their reverse as elementwise kernels over
-// (sample, unit), the activation rules shared with the CPU.
+// over its columns (cuBLAS loaded at the first tape), the bias, activation and their reverse as
+// elementwise kernels over (sample, unit), the activation rules shared with the CPU.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,9 +30,54 @@ namespace scorepath::detail {
 namespace {
 using policy = mlp_elementwise_launch;
 
+/**
+ * The cuBLAS entry points the tape uses, loaded when the first tape is made: a process that never
+ * trains on a device never maps cuBLAS (hundreds of MB of code, which would also count against an
+ * address-space limit such as `ulimit -v`).
+ */
+struct cublas_api {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasDestroy_v2) destroy = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSetMathMode) set_math_mode = nullptr;
+  decltype(&cublasSgemm_v2) sgemm = nullptr;
+  decltype(&cublasDgemm_v2) dgemm = nullptr;
+  decltype(&cublasGetStatusString) status_string = nullptr;
+};
+
+/// The loaded entry points. @throw unavailable_error when cuBLAS cannot be loaded
+const cublas_api& cublas() {
+  static const cublas_api api = [] {
+    const std::string name = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+    void* library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      const char* why = dlerror();
+      throw unavailable_error("the CUDA training engine needs " + name +
+                                  ", which could not be loaded: " + (why ? why : "unknown"),
+                              __FILE__, __LINE__);
+    }
+    cublas_api loaded;
+    auto bind = [&](auto& entry, const char* symbol) {
+      entry = reinterpret_cast<std::remove_reference_t<decltype(entry)>>(dlsym(library, symbol));
+      if (entry == nullptr) {
+        throw unavailable_error(name + " has no " + symbol, __FILE__, __LINE__);
+      }
+    };
+    bind(loaded.create, "cublasCreate_v2");
+    bind(loaded.destroy, "cublasDestroy_v2");
+    bind(loaded.set_stream, "cublasSetStream_v2");
+    bind(loaded.set_math_mode, "cublasSetMathMode");
+    bind(loaded.sgemm, "cublasSgemm_v2");
+    bind(loaded.dgemm, "cublasDgemm_v2");
+    bind(loaded.status_string, "cublasGetStatusString");
+    return loaded;
+  }();
+  return api;
+}
+
 void check_cublas(cublasStatus_t status, const char* call, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  const std::string what = std::string(call) + " failed: " + cublasGetStatusString(status);
+  const std::string what = std::string(call) + " failed: " + cublas().status_string(status);
   if (status == CUBLAS_STATUS_ALLOC_FAILED) throw out_of_memory_error(what, file, line);
   throw cuda_error(what, file, line);
 }
@@ -105,7 +152,7 @@ __global__ void __launch_bounds__(policy::block_threads)
 void device_product(cublasHandle_t handle, bool ta, bool tb, int m, int n, int k, const float* a,
                     int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   const float one = 1;
-  SCOREPATH_CUBLAS_TRY(cublasSgemm(handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+  SCOREPATH_CUBLAS_TRY(cublas().sgemm(handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
                                    ta ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, &one, b, ldb, a, lda,
                                    &beta, c, ldc));
 }
@@ -113,7 +160,7 @@ void device_product(cublasHandle_t handle, bool ta, bool tb, int m, int n, int k
                     const double* a, int lda, const double* b, int ldb, double beta, double* c,
                     int ldc) {
   const double one = 1;
-  SCOREPATH_CUBLAS_TRY(cublasDgemm(handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+  SCOREPATH_CUBLAS_TRY(cublas().dgemm(handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
                                    ta ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, &one, b, ldb, a, lda,
                                    &beta, c, ldc));
 }
@@ -135,7 +182,7 @@ template <class T>
 struct mlp_device_tape<T>::state {
   state(const context& c, const mlp_network<T>& n) : ctx(c), net(n) {}
   ~state() {
-    if (handle != nullptr) cublasDestroy(handle);
+    if (handle != nullptr) cublas().destroy(handle);
   }
   context ctx;
   mlp_network<T> net;
@@ -187,9 +234,9 @@ mlp_device_tape<T>::mlp_device_tape(const context& ctx, const mlp_network<T>& ne
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(st.params.data(), net.parameters().data(), params * sizeof(T),
                                      cudaMemcpyHostToDevice, st.stream));
   SCOREPATH_CUDA_TRY(cudaMemsetAsync(st.grad.data(), 0, params * sizeof(T), st.stream));
-  SCOREPATH_CUBLAS_TRY(cublasCreate(&st.handle));
-  SCOREPATH_CUBLAS_TRY(cublasSetStream(st.handle, st.stream));
-  SCOREPATH_CUBLAS_TRY(cublasSetMathMode(st.handle, CUBLAS_DEFAULT_MATH));
+  SCOREPATH_CUBLAS_TRY(cublas().create(&st.handle));
+  SCOREPATH_CUBLAS_TRY(cublas().set_stream(st.handle, st.stream));
+  SCOREPATH_CUBLAS_TRY(cublas().set_math_mode(st.handle, CUBLAS_DEFAULT_MATH));
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(st.stream));
   guard.done = true;
 }

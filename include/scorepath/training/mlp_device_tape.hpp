@@ -29,7 +29,9 @@ class mlp_device_tape {
   /**
    * @brief Copies @p net's parameters to the device of @p ctx and makes room there for tiles of up
    *        to @p samples samples with @p tangents tangents each; the gradient starts at zero.
-   * @throw cuda_error (a cuBLAS failure among them), out_of_memory_error
+   * @throw cuda_error (a cuBLAS failure among them), out_of_memory_error; unavailable_error when
+   *        cuBLAS (libcublas.so of the toolkit's major version, loaded at the first tape) cannot
+   *        be loaded
    */
   mlp_device_tape(const context& ctx, const mlp_network<T>& net, int samples, int tangents);
   ~mlp_device_tape();
