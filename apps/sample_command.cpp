@@ -24,7 +24,8 @@ const option_names& sample_option_names() {
       {"initial_std", "--initial-std"}, {"corrector_steps", "--corrector-steps"},
       {"snr", "--snr"},             {"beta_min", "--beta-min"},   {"beta_max", "--beta-max"},
       {"sigma_min", "--sigma-min"}, {"sigma_max", "--sigma-max"}, {"levels", "--levels", false},
-      {"threads", "--threads"},     {"dim", "--dim"},             {"score", "--weights", false}};
+      {"threads", "--threads"},     {"backend", "--backend"},     {"dim", "--dim"},
+      {"score", "--weights", false}};
   return names;
 }
 
@@ -59,6 +60,7 @@ void check_library(const sample_inputs& in) {
 sample_inputs check_sample(const sample_settings& s) {
   check_precision_option(s.precision);
   check_thread_option(s.threads);
+  (void)parse_backend_choice(s.backend);  // names --backend
   SCOREPATH_EXPECTS(s.weights.empty() || s.exact.empty(), "--exact", s.exact,
                     "cannot be given with --weights: sample one score");
   SCOREPATH_EXPECTS(s.paths >= 1 && s.paths <= (std::uint64_t{1} << 32), "--paths", s.paths,
@@ -144,6 +146,8 @@ void add_sample_command(CLI::App& app, cli_mode mode) {
   cmd->add_option("--precision", s->precision, "float or double")->capture_default_str();
   cmd->add_option("--threads", s->threads, "CPU threads (0: OpenMP default)")
       ->transform(decimal_integer<int>());
+  cmd->add_option("--backend", s->backend, "where the paths run: auto, cpu or cuda")
+      ->capture_default_str();
   cmd->add_option("--out", s->out, "write the samples as CSV to this file");
   cmd->add_option("--json", s->json, "write the summary as JSON to this file");
   refuse_missing_values(cmd);

@@ -33,6 +33,7 @@ struct sample_settings {
   std::uint64_t seed = 0;
   std::string precision = "float";
   int threads = 0;
+  std::string backend = "auto";  ///< where the paths run: auto, cpu or cuda
   std::string out;   ///< samples as CSV
   std::string json;  ///< summary as JSON
 };

@@ -27,7 +27,7 @@ constexpr std::uint64_t quality_rows = 2000;
 
 template <class T>
 void run_precision(const sample_settings& s, const sample_inputs& in) {
-  const context ctx = make_context("cpu", s.threads);
+  const context ctx = make_context(s.backend, s.threads);
   const batch_score<T> score = in.network
                                    ? network_batch_score(make_mlp_network<T>(*in.network, s.weights))
                                    : mixture_batch_score<T>(*in.exact);

@@ -266,7 +266,7 @@ void mlp_device_tape<T>::forward(const T* inputs, int n, T* outputs) {
   st.samples = n;
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(st.inputs[0].data(), inputs,
                                      static_cast<std::size_t>(cols) * net.width(0) * sizeof(T),
-                                     cudaMemcpyHostToDevice, st.stream));
+                                     cudaMemcpyDefault, st.stream));
   const T* params = at<T>(st.params);
   for (int l = 0; l < layers; ++l) {
     const int n_in = net.width(l), n_out = net.width(l + 1);
@@ -283,7 +283,7 @@ void mlp_device_tape<T>::forward(const T* inputs, int n, T* outputs) {
   }
   SCOREPATH_CUDA_TRY(cudaMemcpyAsync(outputs, st.output.data(),
                                      static_cast<std::size_t>(cols) * net.dim() * sizeof(T),
-                                     cudaMemcpyDeviceToHost, st.stream));
+                                     cudaMemcpyDefault, st.stream));
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(st.stream));
 }
 

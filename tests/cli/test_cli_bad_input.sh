@@ -269,6 +269,7 @@ row "train output onto the samples file" "--log-csv" -- train --steps 1 --batch 
 sample_files=(--out "$out/s.csv" --json "$out/s.json")
 row "sample unknown sampler" "'--sampler' = euler" -- sample --sampler euler "${sample_files[@]}"
 row "sample zero paths" "'--paths' = 0" -- sample --paths 0 "${sample_files[@]}"
+row "sample unknown backend" "'--backend' = tpu" -- sample --backend tpu "${sample_files[@]}"
 row "sample zero steps" "'--steps' = 0" -- sample --steps 0 "${sample_files[@]}"
 row "sample t-end of one" "'--t-end' = 1" -- sample --t-end 1 "${sample_files[@]}"
 row "sample negative step size" "'--step-size' = -0.1" -- sample --sampler langevin \

@@ -39,5 +39,7 @@ using block_moments_launch = launch_policy<128>;
 using random_fill_launch = launch_policy<256>;
 /// Elementwise kernels of the device MLP tape: one thread per (sample, unit).
 using mlp_elementwise_launch = launch_policy<256>;
+/// Sampler kernels: one thread per path (updates) or per point (scores).
+using sampler_paths_launch = launch_policy<128>;
 
 }  // namespace scorepath::detail

@@ -2,19 +2,23 @@
  * @file sampling/batch_score.hpp
  * @brief A score the samplers can evaluate on a tile of points at once, at a point (α, σ) of the
  *        forward diffusion: a trained mlp_network (as matrix products over the tile) or the exact
- *        score of a diagonal_mixture.
+ *        score of a diagonal_mixture; in CUDA builds both can also evaluate points in device
+ *        memory (sampling/device_scores.hpp), which the CUDA driver of sample_paths uses.
  */
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "scorepath/context.hpp"
 #include "scorepath/noise_conditioning.hpp"
+#include "scorepath/sampling/device_scores.hpp"
 #include "scorepath/sampling/diagonal_mixture.hpp"
 #include "scorepath/training/mlp_network.hpp"
 #include "scorepath/training/mlp_tape.hpp"
@@ -35,6 +39,9 @@ template <class T>
 struct batch_score {
   /// Scores of n points: (points, n, alpha, sigma, scores).
   using evaluator = std::function<void(const T*, int, double, double, T*)>;
+  /// Scores of n points in device memory: (points, n, alpha, sigma, scores), on the stream of the
+  /// context the evaluator was made for.
+  using device_evaluator = std::function<void(const T*, std::uint64_t, double, double, T*)>;
 
   int dim = 0;  ///< D
   /// The conditioning a network was trained with (its σ(t) is the one the samplers must use);
@@ -44,6 +51,9 @@ struct batch_score {
   /// what every sampler but plain Langevin needs.
   bool takes_noise = true;
   std::function<evaluator()> make_evaluator;  ///< one thread's evaluator
+  /// The evaluator on the device of a CUDA context; empty for a score with no device form (CPU
+  /// builds, and scores given only as host code), which sample_paths then runs on the CPU only.
+  std::function<device_evaluator(const context&)> make_device_evaluator;
 };
 
 /**
@@ -73,6 +83,12 @@ batch_score<T> mixture_batch_score(diagonal_mixture mix) {
       }
     };
   };
+#if SCOREPATH_HAVE_CUDA
+  s.make_device_evaluator = [shared](const context& ctx) {
+    return typename batch_score<T>::device_evaluator(
+        detail::mixture_device_scores<T>(ctx, shared));
+  };
+#endif
   return s;
 }
 
@@ -93,6 +109,12 @@ batch_score<T> network_batch_score(const mlp_network<T>& net) {
       detail::tape_scores(*shared, *tape, x, n, sigma, out);
     };
   };
+#if SCOREPATH_HAVE_CUDA
+  s.make_device_evaluator = [shared](const context& ctx) {
+    return typename batch_score<T>::device_evaluator(
+        detail::network_device_scores<T>(ctx, shared));
+  };
+#endif
   return s;
 }
 

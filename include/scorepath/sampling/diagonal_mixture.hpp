@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "scorepath/config.hpp"
+#include "scorepath/math.hpp"
+
 namespace scorepath {
 
 /// Weights w_k, means μ_k,i and variances s²_k,i of K components in dimension D.
@@ -67,13 +70,29 @@ diagonal_mixture_factors factor_diagonal_mixture(const diagonal_mixture& mix, do
 void factor_diagonal_mixture(const diagonal_mixture& mix, double alpha, double sigma,
                              diagonal_mixture_factors& into);
 
+/// The factors as plain pointers, for host and device code (the arrays of a
+/// diagonal_mixture_factors, or their copies in device memory).
+struct diagonal_mixture_factors_view {
+  int dim = 0;                     ///< D
+  int components = 0;              ///< K
+  const double* centre = nullptr;  ///< K·D: α·μ_k
+  const double* inverse = nullptr; ///< K·D: 1 / (α²s²_k + σ²)
+  const double* offset = nullptr;  ///< K: log w_k − ½ Σ_i log(α²s²_k,i + σ²)
+};
+
+/// The view of @p f (valid while @p f lives and keeps its size).
+inline diagonal_mixture_factors_view view_of(const diagonal_mixture_factors& f) {
+  return {f.dim, f.components, f.centre.data(), f.inverse.data(), f.offset.data()};
+}
+
 /**
  * @brief The score at @p x (D values) of the diffused mixture @p f, written to @p score: one
  *        quadratic form and one exponential per component; @p work holds K doubles. Unchecked.
+ *        Host and device code.
  */
 template <class T>
-void diagonal_mixture_score(const diagonal_mixture_factors& f, const T* x, T* score,
-                            double* work) {
+SCOREPATH_HD void diagonal_mixture_score(const diagonal_mixture_factors_view& f, const T* x,
+                                         T* score, double* work) {
   const int d = f.dim, k_count = f.components;
   double largest = -INFINITY;
   for (int k = 0; k < k_count; ++k) {
@@ -84,11 +103,11 @@ void diagonal_mixture_score(const diagonal_mixture_factors& f, const T* x, T* sc
       q += r * r * f.inverse[j];
     }
     work[k] = f.offset[k] - 0.5 * q;
-    largest = std::max(largest, work[k]);
+    largest = work[k] > largest ? work[k] : largest;
   }
   double total = 0;
   for (int k = 0; k < k_count; ++k) {
-    work[k] = std::exp(work[k] - largest);
+    work[k] = math::exp(work[k] - largest);
     total += work[k];
   }
   for (int i = 0; i < d; ++i) {
@@ -99,6 +118,13 @@ void diagonal_mixture_score(const diagonal_mixture_factors& f, const T* x, T* sc
     }
     score[i] = static_cast<T>(acc / total);
   }
+}
+
+/// The same for the factors themselves (host code).
+template <class T>
+void diagonal_mixture_score(const diagonal_mixture_factors& f, const T* x, T* score,
+                            double* work) {
+  diagonal_mixture_score(view_of(f), x, score, work);
 }
 
 /**

@@ -25,7 +25,9 @@
  * `rng.reserve(paths) + p`, and paths are cut into tiles of sampler_tile_paths from the first, so
  * the samples are bitwise the same for any thread count, and two calls of n₁ then n₂ paths on one
  * stream give the n₁ + n₂ paths of one call when n₁ is a multiple of sampler_tile_paths (for an
- * exact score, for any n₁: its paths do not share arithmetic).
+ * exact score, for any n₁: its paths do not share arithmetic). Each sampler is one sequence of
+ * score evaluations and per-path updates (sampling/sampler_updates.hpp), run by the CPU tiles and
+ * by the CUDA driver alike; the CUDA samples equal the CPU's to rounding.
  */
 #pragma once
 
@@ -46,61 +48,11 @@
 #include "scorepath/normals.hpp"
 #include "scorepath/rng_stream.hpp"
 #include "scorepath/sampling/batch_score.hpp"
+#include "scorepath/sampling/sampler_cuda.hpp"
+#include "scorepath/sampling/sampler_options.hpp"
+#include "scorepath/sampling/sampler_updates.hpp"
 
 namespace scorepath {
-
-/// The sampling method.
-enum class sampler_kind { langevin, annealed_langevin, reverse_sde, probability_flow_euler,
-                          probability_flow_heun };
-
-/// Name of a sampler ("langevin", "annealed_langevin", "reverse_sde", "pf_euler", "pf_heun").
-inline const char* to_string(sampler_kind kind) noexcept {
-  switch (kind) {
-    case sampler_kind::langevin: return "langevin";
-    case sampler_kind::annealed_langevin: return "annealed_langevin";
-    case sampler_kind::reverse_sde: return "reverse_sde";
-    case sampler_kind::probability_flow_euler: return "pf_euler";
-    case sampler_kind::probability_flow_heun: return "pf_heun";
-  }
-  return "unknown";
-}
-
-/// @brief Parses a sampler name as to_string writes it. @throw invalid_argument_error naming
-///        `sampler`
-inline sampler_kind parse_sampler_kind(const std::string& text) {
-  for (sampler_kind k : {sampler_kind::langevin, sampler_kind::annealed_langevin,
-                         sampler_kind::reverse_sde, sampler_kind::probability_flow_euler,
-                         sampler_kind::probability_flow_heun}) {
-    if (text == to_string(k)) return k;
-  }
-  throw invalid_argument_error("sampler", text,
-                               "must be langevin, annealed_langevin, reverse_sde, pf_euler or "
-                               "pf_heun",
-                               __FILE__, __LINE__);
-}
-
-/// What sample_paths does.
-struct sampler_options {
-  sampler_kind kind = sampler_kind::reverse_sde;  ///< the method
-  /// The forward process: vp or ve (reverse_sde, probability flow), levels (annealed_langevin);
-  /// unused by langevin.
-  noise_conditioning process;
-  std::uint64_t steps = 500;       ///< time steps, or Langevin steps (per level), ≥ 1
-  double t_end = 1e-3;             ///< last time of the reverse SDE and ODE, in (0, 1)
-  double step_size = 1e-3;         ///< ε of langevin and annealed_langevin, > 0
-  double initial_std = 1.0;        ///< langevin: the initial states' standard deviation, > 0
-  std::uint32_t corrector_steps = 0;  ///< reverse_sde: Langevin corrector steps per step, ≤ 100
-  double snr = 0.16;               ///< the corrector's signal-to-noise ratio, > 0
-  bool denoise = true;             ///< the final Tweedie step
-};
-
-/// What sample_paths reports.
-struct sampler_report {
-  std::uint64_t paths = 0;             ///< paths run
-  std::uint64_t non_finite_paths = 0;  ///< paths that ended with a coordinate not finite
-  std::uint64_t score_evaluations = 0; ///< per path
-  rng_state rng;                       ///< where the paths' subsequences start (replay)
-};
 
 /**
  * @brief Every check sample_paths makes, alone.
@@ -112,13 +64,6 @@ void validate_sampler(const context& ctx, const batch_score<T>& score, const sam
 
 namespace detail {
 
-/// β(t) of vp, g(t)² of ve.
-inline double diffusion_squared(const noise_conditioning& c, double t) {
-  if (c.kind == conditioning_kind::vp) return c.beta_min + t * (c.beta_max - c.beta_min);
-  const double log_ratio = std::log(c.sigma_max / c.sigma_min);
-  return 2.0 * log_ratio * c.sigma_min * c.sigma_min * std::exp(2.0 * t * log_ratio);
-}
-
 /// One thread's state for a tile of paths.
 template <class T>
 struct sampler_scratch {
@@ -127,7 +72,8 @@ struct sampler_scratch {
   std::vector<philox_normals<T>> noise;
 };
 
-/// Runs the tile of paths [first, first + n) and writes their samples.
+/// Runs the tile of paths [first, first + n) on the CPU and writes their samples; returns the
+/// number of its paths that ended with a coordinate not finite.
 template <class T>
 std::uint64_t sample_tile(const sampler_options& opt, int d, std::uint64_t seed,
                           std::uint64_t base, std::uint64_t first, int n,
@@ -143,112 +89,24 @@ std::uint64_t sample_tile(const sampler_options& opt, int d, std::uint64_t seed,
     subsequence_lanes<T>(base, first + static_cast<std::uint64_t>(p), lo, hi);
     sc.noise.emplace_back(seed, lo, hi);
   }
-  const noise_conditioning& proc = opt.process;
-  auto draw_into = [&](std::vector<T>& v, T scale) {
-    for (int p = 0; p < n; ++p)
-      for (int i = 0; i < d; ++i) v[static_cast<std::size_t>(p) * d + i] = scale * sc.noise[p].next();
-  };
-  auto score_at = [&](const std::vector<T>& at, double alpha, double sigma) {
-    sc.evaluate(at.data(), n, alpha, sigma, sc.score.data());
-  };
-  auto langevin_step = [&](T eps) {
-    const T root = std::sqrt(T(2) * eps);
-    for (std::size_t e = 0; e < size; ++e) sc.x[e] += eps * sc.score[e];
-    for (int p = 0; p < n; ++p)
-      for (int i = 0; i < d; ++i) sc.x[static_cast<std::size_t>(p) * d + i] += root * sc.noise[p].next();
-  };
-
-  std::uint64_t evaluations = 0;
-  if (opt.kind == sampler_kind::langevin) {
-    draw_into(sc.x, static_cast<T>(opt.initial_std));
-    for (std::uint64_t k = 0; k < opt.steps; ++k) {
-      score_at(sc.x, 1.0, 0.0);
-      langevin_step(static_cast<T>(opt.step_size));
-    }
-    evaluations = opt.steps;
-  } else if (opt.kind == sampler_kind::annealed_langevin) {
-    const double last = proc.levels.back();
-    draw_into(sc.x, static_cast<T>(proc.levels.front()));
-    for (double level : proc.levels) {
-      const T eps = static_cast<T>(opt.step_size * level * level / (last * last));
-      for (std::uint64_t k = 0; k < opt.steps; ++k) {
-        score_at(sc.x, 1.0, level);
-        langevin_step(eps);
-      }
-    }
-    evaluations = opt.steps * proc.levels.size();
-    if (opt.denoise) {
-      score_at(sc.x, 1.0, last);
-      for (std::size_t e = 0; e < size; ++e) sc.x[e] += static_cast<T>(last * last) * sc.score[e];
-      ++evaluations;
-    }
-  } else {
-    const bool vp = proc.kind == conditioning_kind::vp;
-    draw_into(sc.x, vp ? T(1) : static_cast<T>(conditioning_sigma(proc, 1.0)));
-    const double h = (1.0 - opt.t_end) / static_cast<double>(opt.steps);
-    // The ODE's or SDE's drift of the reverse step at time t, into `out` (the score is in sc.score).
-    auto reverse_drift = [&](const std::vector<T>& at, double t, double score_weight,
-                             std::vector<T>& out) {
-      const double g2 = diffusion_squared(proc, t);
-      const T shrink = vp ? static_cast<T>(0.5 * g2) : T(0);  // −f = ½βx for vp
-      const T w = static_cast<T>(score_weight * g2);
-      for (std::size_t e = 0; e < size; ++e) out[e] = shrink * at[e] + w * sc.score[e];
-    };
-    const bool sde = opt.kind == sampler_kind::reverse_sde;
-    const double weight = sde ? 1.0 : 0.5;
-    for (std::uint64_t k = 0; k < opt.steps; ++k) {
-      const double t = 1.0 - static_cast<double>(k) * h;
-      const double t_next = k + 1 == opt.steps ? opt.t_end : t - h;
-      const double step = t - t_next;
-      score_at(sc.x, conditioning_alpha(proc, t), conditioning_sigma(proc, t));
-      ++evaluations;
-      reverse_drift(sc.x, t, weight, sc.slope);
-      if (opt.kind == sampler_kind::probability_flow_heun) {
-        for (std::size_t e = 0; e < size; ++e) sc.trial[e] = sc.x[e] + static_cast<T>(step) * sc.slope[e];
-        score_at(sc.trial, conditioning_alpha(proc, t_next), conditioning_sigma(proc, t_next));
-        ++evaluations;
-        reverse_drift(sc.trial, t_next, weight, sc.score);  // the end slope, in place
-        for (std::size_t e = 0; e < size; ++e) {
-          sc.x[e] += static_cast<T>(0.5 * step) * (sc.slope[e] + sc.score[e]);
-        }
-        continue;
-      }
-      for (std::size_t e = 0; e < size; ++e) sc.x[e] += static_cast<T>(step) * sc.slope[e];
-      if (!sde) continue;
-      const T root = static_cast<T>(std::sqrt(diffusion_squared(proc, t) * step));
-      for (int p = 0; p < n; ++p)
-        for (int i = 0; i < d; ++i) sc.x[static_cast<std::size_t>(p) * d + i] += root * sc.noise[p].next();
-      for (std::uint32_t c = 0; c < opt.corrector_steps; ++c) {
-        score_at(sc.x, conditioning_alpha(proc, t_next), conditioning_sigma(proc, t_next));
-        ++evaluations;
-        for (int p = 0; p < n; ++p) {
-          T* xp = sc.x.data() + static_cast<std::size_t>(p) * d;
-          const T* sp = sc.score.data() + static_cast<std::size_t>(p) * d;
-          T* zp = sc.trial.data() + static_cast<std::size_t>(p) * d;
-          double zz = 0, ss = 0;
-          for (int i = 0; i < d; ++i) {
-            zp[i] = sc.noise[p].next();
-            zz += static_cast<double>(zp[i]) * zp[i];
-            ss += static_cast<double>(sp[i]) * sp[i];
-          }
-          const double ratio = ss > 0 ? opt.snr * std::sqrt(zz / ss) : 0.0;
-          const T eps = static_cast<T>(2.0 * ratio * ratio);
-          const T root_eps = std::sqrt(T(2) * eps);
-          for (int i = 0; i < d; ++i) xp[i] += eps * sp[i] + root_eps * zp[i];
-        }
-      }
-    }
-    if (opt.denoise) {
-      const double a = conditioning_alpha(proc, opt.t_end), s = conditioning_sigma(proc, opt.t_end);
-      score_at(sc.x, a, s);
-      ++evaluations;
-      for (std::size_t e = 0; e < size; ++e) {
-        sc.x[e] = static_cast<T>((static_cast<double>(sc.x[e]) + s * s * sc.score[e]) / a);
-      }
-    }
+  const T scale = static_cast<T>(sampler_initial_scale(opt));
+  for (int p = 0; p < n; ++p) {
+    draw_initial_state(d, scale, sc.noise[p], sc.x.data() + static_cast<std::size_t>(p) * d);
   }
+  for_each_sampler_update(opt, [&](const sampler_update& u) {
+    sc.evaluate(u.at_trial ? sc.trial.data() : sc.x.data(), n, u.alpha, u.sigma, sc.score.data());
+    for (int p = 0; p < n; ++p) {
+      const std::size_t at = static_cast<std::size_t>(p) * d;
+      apply_sampler_update(u, d, sc.x.data() + at, sc.score.data() + at, sc.slope.data() + at,
+                           sc.trial.data() + at, sc.noise[p]);
+    }
+  });
   std::copy(sc.x.begin(), sc.x.end(), samples + first * d);
-  return evaluations;
+  std::uint64_t non_finite = 0;
+  for (int p = 0; p < n; ++p) {
+    non_finite += all_finite(d, sc.x.data() + static_cast<std::size_t>(p) * d) ? 0 : 1;
+  }
+  return non_finite;
 }
 
 }  // namespace detail
@@ -257,8 +115,11 @@ template <class T>
 void validate_sampler(const context& ctx, const batch_score<T>& score, const sampler_options& opt,
                       output_span<T> samples) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "T is float or double");
-  if (ctx.kind() == backend::cuda) {
-    throw unavailable_error("sample_paths runs on the CPU backend", __FILE__, __LINE__);
+  const bool on_gpu = ctx.kind() == backend::cuda;
+  if (on_gpu && !score.make_device_evaluator) {
+    throw unavailable_error("sample_paths: this score has no device form (a score given as host "
+                            "code only); run it with a CPU context",
+                            __FILE__, __LINE__);
   }
   SCOREPATH_EXPECTS(score.dim >= 1 && score.make_evaluator, "score", score.dim,
                     "must be a batch score of dimension at least 1");
@@ -267,8 +128,8 @@ void validate_sampler(const context& ctx, const batch_score<T>& score, const sam
   SCOREPATH_EXPECTS(samples.data != nullptr && samples.size > 0 && samples.size % d == 0,
                     "samples size", samples.size,
                     "must be a positive multiple of the dimension " + std::to_string(d));
-  SCOREPATH_EXPECTS(samples.space == memory_space::host, "samples space", "device",
-                    "the samplers run on the CPU and need host memory");
+  SCOREPATH_EXPECTS(on_gpu || samples.space == memory_space::host, "samples space", "device",
+                    "must be host memory for a CPU context");
   SCOREPATH_EXPECTS(opt.steps >= 1, "steps", opt.steps, "must be at least 1");
   const bool kind_ok = opt.kind == sampler_kind::langevin ||
                        opt.kind == sampler_kind::annealed_langevin ||
@@ -328,14 +189,16 @@ void validate_sampler(const context& ctx, const batch_score<T>& score, const sam
 
 /**
  * @brief Runs samples.size / D paths of the sampler @p opt with @p score and writes their final
- *        states (row-major) to @p samples. Runs on the CPU backend.
+ *        states (row-major) to @p samples. On a CPU context the paths run in tiles on its
+ *        threads; on a CUDA context on its device (sampling/sampler_cuda.hpp), @p samples in host
+ *        or device memory.
  * @throw invalid_argument_error naming `score` (unset; conditioned, for plain Langevin; not
  *        conditioned, for the other samplers),
  *        `samples size`, `samples space`, `steps`, `sampler`, `step_size`, `initial_std`,
  *        `process` (not vp/ve, not levels, or not the one a network was trained on), a field of
  *        the process (check_noise_conditioning), `t_end`, `corrector_steps` or `snr`; nothing is
  *        written then and the stream does not advance
- * @throw unavailable_error for a CUDA context
+ * @throw unavailable_error for a CUDA context and a score with no device form
  */
 template <class T>
 sampler_report sample_paths(const context& ctx, rng_stream& rng, const batch_score<T>& score,
@@ -350,21 +213,24 @@ sampler_report sample_paths(const context& ctx, rng_stream& rng, const batch_sco
   const std::uint64_t seed = rng.seed();
   const std::uint64_t base = rng.reserve(paths);
   report.rng = rng_state{seed, base};
-  std::vector<std::uint64_t> evaluations(tiles), non_finite(tiles);
+  report.score_evaluations = for_each_sampler_update(opt, [](const sampler_update&) {});
+#if SCOREPATH_HAVE_CUDA
+  if (ctx.kind() == backend::cuda) {
+    report.non_finite_paths =
+        detail::sample_paths_cuda(ctx, score, opt, seed, base, paths, samples.data,
+                                  samples.space == memory_space::device);
+    return report;
+  }
+#endif
+  std::vector<std::uint64_t> non_finite(tiles);
   detail::cpu_for_each<detail::sampler_scratch<T>>(
       ctx, tiles, detail::cpu_block_schedule::even,
       [&](detail::sampler_scratch<T>& sc) { sc.evaluate = score.make_evaluator(); },
       [&](std::uint64_t t, detail::sampler_scratch<T>& sc) {
         const std::uint64_t first = t * sampler_tile_paths;
         const int n = static_cast<int>(std::min<std::uint64_t>(sampler_tile_paths, paths - first));
-        evaluations[t] = detail::sample_tile(opt, d, seed, base, first, n, sc, samples.data);
-        // Each tile counts its own paths that ended with a coordinate not finite.
-        for (int p = 0; p < n; ++p) {
-          const T* x = samples.data + (first + p) * d;
-          non_finite[t] += std::all_of(x, x + d, [](T v) { return std::isfinite(v); }) ? 0 : 1;
-        }
+        non_finite[t] = detail::sample_tile(opt, d, seed, base, first, n, sc, samples.data);
       });
-  report.score_evaluations = tiles > 0 ? evaluations[0] : 0;
   for (std::uint64_t count : non_finite) report.non_finite_paths += count;
   return report;
 } catch (const std::bad_alloc&) {

@@ -40,8 +40,9 @@ class mlp_device_tape {
 
   /**
    * @brief The forward pass of @p n ≤ samples samples: @p inputs holds their n·(1 + K) input
-   *        columns (host, w₀ values each); their output columns (n·(1 + K)·D values) are written
-   *        to host @p outputs. The pass is recorded for backward().
+   *        columns (host or device memory, w₀ values each); their output columns (n·(1 + K)·D
+   *        values) are written to @p outputs (host or device). The pass is recorded for
+   *        backward().
    */
   void forward(const T* inputs, int n, T* outputs);
 
