@@ -4,8 +4,8 @@
 # The CUDA toolkit (nvcc, cuRAND, CCCL) is expected under /usr/local/cuda or on PATH.
 set -euo pipefail
 
-packages=(cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libsleef-dev libcli11-dev
-          nlohmann-json3-dev libopenblas-openmp-dev libopenmpi-dev openmpi-bin python3)
+packages=(cmake g++ make ninja-build libgtest-dev libgmock-dev libbenchmark-dev libsleef-dev
+          libcli11-dev nlohmann-json3-dev libopenblas-openmp-dev libopenmpi-dev openmpi-bin python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
