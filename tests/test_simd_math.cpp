@@ -1,5 +1,6 @@
-// Accuracy of the inlined float log and sincospi of SIMD packs (simd_float_math.hpp), measured
-// in ULP against double-precision references, and their fallback off the fast domain.
+// Accuracy of the inlined float log, sincospi, softplus and sigmoid of SIMD packs
+// (simd_float_math.hpp), measured in ULP against double-precision references, and their fallback
+// off the fast domain.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -101,6 +102,63 @@ TEST(SimdMath, OffDomainLanesFallBackToTheLibrary) {
   for (int i = 0; i < W; ++i) {
     EXPECT_NEAR(s[i], i % 2 ? 0.0f : 1.0f, 1e-6f);
     EXPECT_NEAR(c[i], i % 2 ? 1.0f : 0.0f, 1e-6f);
+  }
+}
+
+/// softplus and sigmoid in double, written so neither overflows.
+double softplus_reference(double x) {
+  return std::fmax(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
+}
+double sigmoid_reference(double x) {
+  const double e = std::exp(-std::fabs(x));
+  return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+
+TEST(SimdMath, SoftplusAndSigmoidWithinThreeUlpAboveMinus87) {
+  std::vector<float> xs;
+  for (int i = -1500000; i <= 1500000; i += 3) xs.push_back(i * 7.3e-5f);  // [−110, 110]
+  for (float x : {1e-30f, -1e-30f, 1e-8f, -1e-8f, 86.9f, -86.9f, 87.1f, -87.1f, 0.0f, -0.0f}) {
+    xs.push_back(x);
+  }
+  while (xs.size() % W != 0) xs.push_back(0.5f);
+  const auto sp = apply_lanes(xs, [](const Pack& p) { return math::softplus(p); });
+  const auto sg = apply_lanes(xs, [](const Pack& p) { return math::sigmoid(p); });
+  double worst_softplus = 0, worst_sigmoid = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i] < -87.0f) {  // flushed to 0 where the value is under 1.7e-38
+      EXPECT_LE(sp[i], 1.7e-38f) << xs[i];
+      EXPECT_LE(sg[i], 1.7e-38f) << xs[i];
+      continue;
+    }
+    worst_softplus = std::max(worst_softplus, ulp_error(sp[i], softplus_reference(xs[i])));
+    worst_sigmoid = std::max(worst_sigmoid, ulp_error(sg[i], sigmoid_reference(xs[i])));
+  }
+  EXPECT_LE(worst_softplus, 3.0) << "worst softplus error in ULP";
+  EXPECT_LE(worst_sigmoid, 3.0) << "worst sigmoid error in ULP";
+}
+
+TEST(SimdMath, SoftplusAndSigmoidOfInfiniteAndNanLanes) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  float in[W];
+  const float specials[] = {inf, -inf, nan, 200.0f, -200.0f, 1.0f, -1.0f, 0.0f};
+  for (int i = 0; i < W; ++i) in[i] = specials[i % 8];
+  float sp[W], sg[W];
+  math::softplus(Pack::load(in)).store(sp);
+  math::sigmoid(Pack::load(in)).store(sg);
+  for (int i = 0; i < W; ++i) {
+    const double x = in[i];
+    if (std::isnan(x)) {
+      EXPECT_TRUE(std::isnan(sp[i]) && std::isnan(sg[i])) << "lane " << i;
+      continue;
+    }
+    const double ref = softplus_reference(x);
+    if (std::isinf(ref)) {
+      EXPECT_EQ(sp[i], ref) << "lane " << i;
+    } else {
+      EXPECT_LE(ulp_error(sp[i], ref), 3.0) << "lane " << i;
+    }
+    EXPECT_LE(ulp_error(sg[i], sigmoid_reference(x)), 3.0) << "lane " << i;
   }
 }
 

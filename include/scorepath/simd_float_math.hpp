@@ -1,14 +1,22 @@
 /**
  * @file simd_float_math.hpp
- * @brief Inlined float log and sincospi for SIMD packs (the CPU side of Box–Muller).
+ * @brief Inlined float log and sincospi for SIMD packs (the CPU side of Box–Muller), and the
+ *        softplus and sigmoid of score networks.
  *
  * Calls into a vector math library cost more than the polynomials themselves at 8–16 lanes, so
- * the two functions Box–Muller needs are written here with pack arithmetic, in the classic Cephes
- * form: log by mantissa/exponent split and a degree-9 polynomial on [√½, √2), sincospi by exact
- * reduction to |r| ≤ ¼ and Taylor polynomials of sin(πr), cos(πr). Both are within ~2 ULP of
- * the correctly rounded result for finite arguments (tests/test_simd_math.cpp measures it); lanes
- * outside the fast domain (log: x not normal-positive-finite; sincospi: |x| ≥ 2²²) fall back to
- * the scalar library functions, so every input gets the right answer.
+ * the functions Box–Muller and the networks' activations need are written here with pack
+ * arithmetic, in the classic Cephes form: log by mantissa/exponent split and a degree-9
+ * polynomial on [√½, √2), sincospi by exact reduction to |r| ≤ ¼ and Taylor polynomials of
+ * sin(πr), cos(πr), e^x (x ≤ 0) by reduction to |r| ≤ ½ln2 and a degree-7 polynomial. softplus
+ * is max(x, 0) + log1p(e^−|x|), log1p(e) taken as log(u)·e/(u − 1) with u = 1 + e (exact where
+ * u rounds to 1), and sigmoid 1/(1 + e^−|x|) mirrored for x < 0, so neither overflows. Each is
+ * within a few ULP of the correctly rounded result for finite arguments
+ * (tests/test_simd_math.cpp measures it); lanes outside the fast domain (log: x not
+ * normal-positive-finite; sincospi: |x| ≥ 2²²) fall back to the scalar library functions, so
+ * every input gets the right answer. softplus and sigmoid need no fallback: above 87 they are x
+ * and 1 to the last bit, and below −87 they flush to 0 where the true value is under 1.7·10⁻³⁸.
+ * All are forced inline: a call per pack serialises the polynomials' dependency chains, which an
+ * inlined loop overlaps.
  */
 #pragma once
 
@@ -51,17 +59,34 @@ inline bool any_lane(const Mask& m) {
   return any != 0;
 }
 
-}  // namespace scorepath::simd::detail
-
-namespace scorepath::math {
-
-/// Lane-wise natural logarithm of floats (inlined polynomial, scalar fallback off its domain).
+/// e^x lane-wise for x ≤ 0 (Cephes expf): x = n·ln2 + r, |r| ≤ ½ln2, 2ⁿ from the exponent
+/// bits; lanes below −87 (where e^x leaves the normal range) give 0. NaN lanes give garbage: the
+/// callers replace them.
 template <int W>
-inline simd::pack<float, W> log(const simd::pack<float, W>& a) {
-  using namespace simd::detail;
+SCOREPATH_HDI float_lanes_t<W> exp_nonpositive(float_lanes_t<W> x) {
   using F = float_lanes_t<W>;
   using I = int_lanes_t<W>;
-  const F x = a.v;
+  const auto underflow = x < -87.0f;
+  const F clamped = underflow ? F{} - 87.0f : x;
+  // n = nearest integer to x/ln2 (adding 1.5·2²³ rounds to an integer in the default mode).
+  const F n = (clamped * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const F r = (clamped - n * 0.693359375f) - n * -2.12194440e-4f;
+  F p = F{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const F y = p * (r * r) + r + 1.0f;
+  const I exponent = (__builtin_convertvector(n, I) + 127) << 23;  // n ≥ −126: a normal 2ⁿ
+  return underflow ? F{} : y * bits_float<W>(exponent);
+}
+
+/// log x lane-wise for normal, positive, finite x (the polynomial of math::log, no fallback).
+template <int W>
+SCOREPATH_HDI float_lanes_t<W> log_normal_lanes(float_lanes_t<W> x) {
+  using F = float_lanes_t<W>;
+  using I = int_lanes_t<W>;
   const I bits = float_bits<W>(x);
   // x = m · 2^e with m in [0.5, 1).
   I e = ((bits >> 23) & 0xff) - 126;
@@ -85,8 +110,25 @@ inline simd::pack<float, W> log(const simd::pack<float, W>& a) {
   y = y - 0.5f * z;
   F r = m + y;
   r = r + ef * 0.693359375f;
+  return r;
+}
 
-  simd::pack<float, W> out = simd::pack<float, W>::from(r);
+/// |x| lane-wise.
+template <int W>
+SCOREPATH_HDI float_lanes_t<W> abs_lanes(float_lanes_t<W> x) {
+  return bits_float<W>(float_bits<W>(x) & 0x7fffffff);
+}
+
+}  // namespace scorepath::simd::detail
+
+namespace scorepath::math {
+
+/// Lane-wise natural logarithm of floats (inlined polynomial, scalar fallback off its domain).
+template <int W>
+SCOREPATH_HDI simd::pack<float, W> log(const simd::pack<float, W>& a) {
+  using namespace simd::detail;
+  const float_lanes_t<W> x = a.v;
+  simd::pack<float, W> out = simd::pack<float, W>::from(log_normal_lanes<W>(x));
   const auto off_domain = ~((x >= 1.17549435e-38f) & (x <= 3.40282347e38f));
   if (any_lane(off_domain)) {
     for (int i = 0; i < W; ++i) {
@@ -144,6 +186,35 @@ inline void sincospi(const simd::pack<float, W>& a, simd::pack<float, W>& s,
       }
     }
   }
+}
+
+/// Lane-wise softplus log(1 + e^x) of floats, inlined (below −87, where the result is under
+/// 1.7·10⁻³⁸, it flushes to 0; NaN stays NaN).
+template <int W>
+SCOREPATH_HDI simd::pack<float, W> softplus(const simd::pack<float, W>& a) {
+  using namespace simd::detail;
+  using F = float_lanes_t<W>;
+  const F x = a.v;
+  const F e = exp_nonpositive<W>(F{} - abs_lanes<W>(x));
+  const F u = 1.0f + e;
+  const F log_u = log_normal_lanes<W>(u);  // u in [1, 2]
+  // log1p(e) = log(u)·e/(u − 1): the rounding of u cancels; e itself where u rounds to 1.
+  const F log1p_e = u == 1.0f ? e : log_u * (e / (u - 1.0f));
+  const F value = (x > 0.0f ? x : F{}) + log1p_e;
+  return simd::pack<float, W>::from(x == x ? value : x);
+}
+
+/// Lane-wise logistic sigmoid 1/(1 + e^−x) of floats, inlined (below −87 it flushes to 0; NaN
+/// stays NaN).
+template <int W>
+SCOREPATH_HDI simd::pack<float, W> sigmoid(const simd::pack<float, W>& a) {
+  using namespace simd::detail;
+  using F = float_lanes_t<W>;
+  const F x = a.v;
+  const F e = exp_nonpositive<W>(F{} - abs_lanes<W>(x));
+  const F positive = 1.0f / (1.0f + e);  // sigmoid(|x|)
+  const F value = x >= 0.0f ? positive : e * positive;
+  return simd::pack<float, W>::from(x == x ? value : x);
 }
 
 }  // namespace scorepath::math

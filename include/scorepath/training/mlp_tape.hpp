@@ -33,38 +33,86 @@
 
 namespace scorepath::detail {
 
+/// Packs of activations computed together in a row: their polynomials' dependency chains are
+/// independent, so the core overlaps them.
+inline constexpr int activation_packs_at_once = 4;
+
 /**
- * @brief σ (into @p h) and, unless @p d1 is null, σ' and σ'' (into @p d1, @p d2) of the @p n
- *        pre-activations @p z, in SIMD packs of the CPU's native width and the remainder lane by
- *        lane: the same lanes take the same path whatever thread runs them.
+ * @brief @p value(z) for the @p n values @p z into @p h: groups of activation_packs_at_once SIMD
+ *        packs of the CPU's native width, then single packs, then the remainder lane by lane.
+ *        @p value takes a pack or a scalar (a generic lambda).
  */
-template <class T>
-void activation_rules_row(mlp_activation act, const T* z, T* h, T* d1, T* d2, int n) {
+template <class T, class Value>
+void activation_values_row(Value value, const T* z, T* h, int n) {
   int j = 0;
 #if !defined(__CUDACC__)
   constexpr int W = std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes;
+  constexpr int G = activation_packs_at_once;
   using P = simd::pack<T, W>;
-  for (; j + W <= n; j += W) {
-    const P zz = P::load(z + j);
-    if (d1 == nullptr) {
-      activation_value(act, zz).store(h + j);
-      continue;
-    }
-    const activation_rule<P> r = activation_rules(act, zz);
-    r.value.store(h + j);
-    r.first.store(d1 + j);
-    r.second.store(d2 + j);
+  for (; j + G * W <= n; j += G * W) {
+    P v[G];
+    for (int g = 0; g < G; ++g) v[g] = value(P::load(z + j + g * W));
+    for (int g = 0; g < G; ++g) v[g].store(h + j + g * W);
   }
+  for (; j + W <= n; j += W) value(P::load(z + j)).store(h + j);
+#endif
+  for (; j < n; ++j) h[j] = value(z[j]);
+}
+
+/**
+ * @brief σ, σ' and σ'' of the activation @p A for the @p n values @p z into @p h, @p d1, @p d2,
+ *        in groups of packs like activation_values_row.
+ */
+template <mlp_activation A, class T>
+void activation_rules_row_of(const T* z, T* h, T* d1, T* d2, int n) {
+  int j = 0;
+#if !defined(__CUDACC__)
+  constexpr int W = std::is_same_v<T, float> ? simd::float_lanes : simd::double_lanes;
+  constexpr int G = activation_packs_at_once;
+  using P = simd::pack<T, W>;
+  auto store = [&](const activation_rule<P>& r, int at) {
+    r.value.store(h + at);
+    r.first.store(d1 + at);
+    r.second.store(d2 + at);
+  };
+  for (; j + G * W <= n; j += G * W) {
+    activation_rule<P> r[G];
+    for (int g = 0; g < G; ++g) r[g] = activation_rules_of<A>(P::load(z + j + g * W));
+    for (int g = 0; g < G; ++g) store(r[g], j + g * W);
+  }
+  for (; j + W <= n; j += W) store(activation_rules_of<A>(P::load(z + j)), j);
 #endif
   for (; j < n; ++j) {
-    if (d1 == nullptr) {
-      h[j] = activation_value(act, z[j]);
-      continue;
-    }
-    const activation_rule<T> r = activation_rules(act, z[j]);
+    const activation_rule<T> r = activation_rules_of<A>(z[j]);
     h[j] = r.value;
     d1[j] = r.first;
     d2[j] = r.second;
+  }
+}
+
+/**
+ * @brief σ (into @p h) and, unless @p d1 is null, σ' and σ'' (into @p d1, @p d2) of the @p n
+ *        pre-activations @p z, in SIMD packs of the CPU's native width and the remainder lane by
+ *        lane: the same lanes take the same path whatever thread runs them. The activation is
+ *        chosen once per row, so the loops over packs have no branch.
+ */
+template <class T>
+void activation_rules_row(mlp_activation act, const T* z, T* h, T* d1, T* d2, int n) {
+  auto row = [&](auto activation) {
+    constexpr mlp_activation A = decltype(activation)::value;
+    if (d1 == nullptr) {
+      activation_values_row([](const auto& v) { return activation_value_of<A>(v); }, z, h, n);
+    } else {
+      activation_rules_row_of<A>(z, h, d1, d2, n);
+    }
+  };
+  using kind = mlp_activation;
+  switch (act) {
+    case kind::softplus: return row(std::integral_constant<kind, kind::softplus>{});
+    case kind::tanh: return row(std::integral_constant<kind, kind::tanh>{});
+    case kind::silu: return row(std::integral_constant<kind, kind::silu>{});
+    case kind::elu:
+    default: return row(std::integral_constant<kind, kind::elu>{});
   }
 }
 
