@@ -17,9 +17,7 @@ if ! command -v clang++ >/dev/null 2>&1; then
   $sudo_cmd apt-get update && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y clang libomp-dev
 fi
 bash scripts/setup.sh
-# Ninja for a new build directory: it compiles a target's objects while the libraries it links
-# are still building (one slow library file no longer idles the other cores); an existing build
-# directory keeps the generator it was made with.
+# Ninja for a new build directory (why: scripts/build.sh).
 export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 
 build_dir=${SCOREPATH_FUZZ_DIR:-build-fuzz}

@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# Ninja for a new build directory: it compiles a target's objects while the libraries it links
-# are still building (one slow library file no longer idles the other cores); an existing build
-# directory keeps the generator it was made with.
+# Ninja for a new build directory (why: scripts/build.sh).
 export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 build_dir=${SCOREPATH_ASAN_DIR:-build-asan}
 # -O1 -g1 keeps the heavily templated SIMD code quick to compile and the tests quick to run.

@@ -5,9 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# Ninja for a new build directory: it compiles a target's objects while the libraries it links
-# are still building (one slow library file no longer idles the other cores); an existing build
-# directory keeps the generator it was made with.
+# Ninja for a new build directory (why: scripts/build.sh).
 export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 if ! command -v valgrind >/dev/null 2>&1; then
   sudo_cmd=""
