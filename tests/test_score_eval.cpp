@@ -211,9 +211,16 @@ void expect_mixture_close(std::uint64_t seed, double spread, double tol) {
 TEST(ScoreEval, MixtureMatchesSoftmaxReferenceFloat2) { expect_mixture_close<float, 2>(21, 1.5, 1e-5); }
 TEST(ScoreEval, MixtureMatchesSoftmaxReferenceFloat16) { expect_mixture_close<float, 16>(22, 1.5, 1e-5); }
 TEST(ScoreEval, MixtureMatchesSoftmaxReferenceDouble16) { expect_mixture_close<double, 16>(23, 1.5, 1e-13); }
+// At D = 64 the float logits are sums of 64 rounded terms, each of the size of the logit, so the
+// responsibilities carry about 64 times float's rounding.
+TEST(ScoreEval, MixtureMatchesSoftmaxReferenceFloat64) { expect_mixture_close<float, 64>(25, 1.5, 1e-4); }
+TEST(ScoreEval, MixtureMatchesSoftmaxReferenceDouble64) { expect_mixture_close<double, 64>(26, 1.5, 1e-12); }
 TEST(ScoreEval, MixtureFarFromEveryComponentStaysFinite) {
   // 40 standard deviations out, every unshifted exp(a_c) underflows to 0 in double.
   expect_mixture_close<double, 2>(24, 40.0, 1e-12);
+  // At D = 16 the logits reach about −½·16·40² ≈ −1.3e4, so their differences, and with them the
+  // responsibilities, carry about 1e4 times double's rounding.
+  expect_mixture_close<double, 16>(27, 40.0, 1e-10);
 }
 
 TEST(ScoreEval, ThreadCountDoesNotChangeABit) {
