@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command for a machine with a CUDA device: builds (unless --skip-build), checks that the
 # build has the CUDA backend and kernels for the device, then runs the GPU tests (words, normals, paths and losses against the CPU), compute-sanitizer memcheck and
-# racecheck over them, the CUDA benchmarks, and writes one JSON file with the device, every step's
+# racecheck over them, the CUDA benchmarks, sliced score matching against PyTorch on the GPU
+# (bench/peers/peers.py --device cuda), and writes one JSON file with the device, every step's
 # status and time, the test counts and the benchmark rates. Each step runs even when an earlier
 # one failed; what could not run is listed with the reason.
 #
@@ -63,6 +64,7 @@ fi
 if [[ -z $device ]]; then
   echo "gpu_check: no CUDA device here; nothing to check"
   not_run build "no CUDA device"
+  not_run peers_cuda "no CUDA device"
 else
   if [[ $skip_build -eq 0 ]]; then
     step build "scripts/build.sh (Release, CUDA)" env SCOREPATH_BUILD_DIR="$build_dir" \
@@ -103,13 +105,24 @@ else
   else
     not_run benchmarks "$bench not built"
   fi
+  # scorepath's CUDA backend against PyTorch on the GPU (sliced score matching); the script notes
+  # in its JSON when PyTorch has no CUDA or is missing (bash scripts/setup_peers.sh installs it).
+  if [[ -x $build_dir/bench/peers/ssm_driver ]]; then
+    peer_sizes=""
+    [[ $quick -eq 1 ]] && peer_sizes="--quick"
+    step peers_cuda "bench/peers/peers.py --device cuda (SSM against PyTorch on the GPU)" \
+      python3 bench/peers/peers.py --device cuda --threads 1 --build-dir "$build_dir" \
+      --ssm-samples gmm16=1048576,mlp2=262144,net2=262144 --ssm-models gmm16,mlp2,net2 \
+      $peer_sizes --out "$work/peers_cuda.json"
+  else
+    not_run peers_cuda "$build_dir/bench/peers/ssm_driver not built"
+  fi
 fi
-not_run peers_cuda "the peer script has no CUDA mode yet (bench/peers/peers.py runs on the CPU)"
 
 python3 - "$work" "$out" "$device" <<'PY'
 import json, os, sys
 work, out, device = sys.argv[1], sys.argv[2], sys.argv[3]
-report = {"device": None, "steps": [], "tests": None, "benchmarks": []}
+report = {"device": None, "steps": [], "tests": None, "benchmarks": [], "peers_cuda": None}
 if device:
     name, memory, driver, cc = [f.strip() for f in (device.split(",") + ["", "", ""])[:4]]
     report["device"] = {"name": name, "memory": memory, "driver": driver, "compute_capability": cc}
@@ -127,6 +140,10 @@ if os.path.exists(bench):
         report["benchmarks"].append({k: b.get(k) for k in
                                      ("name", "real_time", "time_unit", "items_per_second",
                                       "label", "error_message") if k in b})
+peers = os.path.join(work, "peers_cuda.json")
+if os.path.exists(peers):
+    ssm = json.load(open(peers)).get("ssm", {})
+    report["peers_cuda"] = {"notes": ssm.get("notes", []), "rows": ssm.get("rows", [])}
 # Written whole or not at all: a temporary beside it, then renamed into place.
 tmp = out + ".tmp-" + str(os.getpid())
 try:

@@ -1,5 +1,5 @@
-// Sliced score matching on the CPU backend, for comparison with other libraries
-// (bench/peers/peers.py).
+// Sliced score matching on the CPU backend (or the CUDA backend), for comparison with other
+// libraries (bench/peers/peers.py).
 //
 // For one built-in model it draws N samples, runs sliced_score_matching once with the per-probe
 // outputs switched on, and writes everything another implementation needs to recompute the same
@@ -36,6 +36,10 @@
 // Usage: ssm_driver --model gmm16 --samples 16384 --probes 4 --threads 2 --repeat 5 --dir DIR
 //        ssm_driver --model net2 --train --samples 256 --probes 1 --threads 1 --dir DIR
 //        ssm_driver --model net2 --sample --samples 4096 --steps 100 --threads 1 --dir DIR
+//        ssm_driver --model gmm16 --samples 1048576 --probes 1 --backend cuda --dir DIR
+//
+// --backend cuda runs the loss (not --train or --sample) on the CUDA backend; the samples stay in
+// host memory, so the timed calls include copying them to the device.
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -82,12 +86,13 @@ struct settings {
   bool train = false;     // time training steps instead of the loss
   bool sample = false;    // time sampling instead of the loss
   int steps = 20;         // training steps per timed repeat
+  bool cuda = false;      // the loss on the CUDA backend (--backend cuda)
 };
 
 constexpr const char* kUsage =
     "usage: ssm_driver --model gmm16|mlp2|mlp64|net2|net64 --samples N --probes M --threads T\n"
     "                  [--repeat K] [--seed S] [--data-seed S] [--train | --sample] [--steps K]\n"
-    "                  --dir DIR\n";
+    "                  [--backend cpu|cuda] --dir DIR\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::fprintf(stderr, "ssm_driver: %s\n%s", message.c_str(), kUsage);
@@ -144,6 +149,10 @@ settings parse_args(int argc, char** argv) {
       s.steps = static_cast<int>(k);
     } else if (arg == "--dir") {
       s.dir = value;
+    } else if (arg == "--backend") {
+      const std::string b = value;
+      if (b != "cpu" && b != "cuda") usage_error("--backend must be cpu or cuda, not '" + b + "'");
+      s.cuda = b == "cuda";
     } else {
       usage_error("unknown option " + arg);
     }
@@ -156,6 +165,7 @@ settings parse_args(int argc, char** argv) {
     usage_error("--train needs --model net2 or net64");
   }
   if (s.sample && (s.model != "net2" || s.train)) usage_error("--sample needs --model net2");
+  if (s.cuda && (s.train || s.sample)) usage_error("--backend cuda times the loss only");
   return s;
 }
 
@@ -260,7 +270,9 @@ int run(const settings& s, const problem<Model>& p) {
   const int D = scorepath::score_model_dim(p.model);
   const std::uint64_t n = s.samples;
   const std::uint32_t m = s.probes;
-  scorepath::context ctx(scorepath::backend_choice::cpu);
+  // On CUDA the samples stay in host memory, so every timed call includes copying them to the
+  // device; an unusable device throws unavailable_error here, before anything is written.
+  scorepath::context ctx(s.cuda ? scorepath::backend_choice::cuda : scorepath::backend_choice::cpu);
   ctx.set_threads(s.threads);
   const auto in = scorepath::host_input(p.samples.data(), p.samples.size());
   scorepath::ssm_options opt;
@@ -296,6 +308,7 @@ int run(const settings& s, const problem<Model>& p) {
 
   std::printf(
       "{\"model\": \"%s\", \"description\": \"%s\", \"precision\": \"float\", \"dim\": %d,\n"
+      " \"backend\": \"%s\", \"samples_in\": \"host memory\",\n"
       " \"samples\": %llu, \"probes\": %u, \"probe_law\": \"gaussian\", \"threads\": %d,\n"
       " \"seed\": %llu, \"data_seed\": %llu,\n"
       " \"ssm\": %.17g, \"ssm_std_error\": %.17g, \"ssm_vr\": %.17g, \"convention\": "
@@ -303,7 +316,8 @@ int run(const settings& s, const problem<Model>& p) {
       " \"repeat\": %d, \"best_seconds\": %.9g, \"median_seconds\": %.9g,\n"
       " \"samples_per_second\": %.9g,\n"
       " \"files\": {\"weights\": %s, \"samples\": %s, \"probes\": %s}}\n",
-      s.model.c_str(), p.description.c_str(), D, static_cast<unsigned long long>(n), m, s.threads,
+      s.model.c_str(), p.description.c_str(), D, s.cuda ? "cuda" : "cpu",
+      static_cast<unsigned long long>(n), m, s.threads,
       static_cast<unsigned long long>(s.seed), static_cast<unsigned long long>(s.data_seed),
       checked.ssm.value, checked.ssm.std_error, checked.ssm_vr.value, s.repeat, best, median,
       static_cast<double>(n) / best, json_string(p.weights_file).c_str(),

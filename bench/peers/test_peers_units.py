@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -85,6 +86,11 @@ class ArgumentParsing(unittest.TestCase):
         self.assertEqual(a.quantlib_max_paths, 20000)
         self.assertEqual(a.ssm_samples, {k: 1024 for k in common.SSM_MODELS})
 
+    def test_device(self):
+        self.assertEqual((parse().device, parse().only), ("cpu", None))
+        self.assertEqual((parse("--device", "cuda").device, parse("--device", "cuda").only),
+                         ("cuda", "ssm"))
+
     def test_usage_errors_name_the_option_and_value(self):
         cases = [
             (("--threads", "0"), "--threads"),
@@ -96,6 +102,7 @@ class ArgumentParsing(unittest.TestCase):
             (("--ssm-samples", "gmm2=10"), "'gmm2'"),
             (("--torch-batch-rows", "many"), "--torch-batch-rows"),
             (("--torch-batch-rows", "-1"), "--torch-batch-rows"),
+            (("--device", "cuda", "--only", "em"), "--device cuda runs the ssm section only"),
         ]
         for argv, expect in cases:
             with self.subTest(argv=argv):
@@ -248,3 +255,30 @@ class Tables(unittest.TestCase):
         self.assertIn("MISMATCH (> 0.0001): no time reported", body[3])
         self.assertIn("(scorepath only)", body[4])
         self.assertEqual(body[5], "note: a note")
+
+
+class CudaMode(unittest.TestCase):
+    def test_driver_gets_the_backend(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            driver = os.path.join(tmp, "fake_driver")
+            with open(driver, "w", encoding="utf-8") as f:
+                f.write("#!/bin/sh\nprintf '{\"argv\": \"%s\"}' \"$*\"\n")
+            os.chmod(driver, 0o755)
+            ctx = {"workdir": tmp, "ssm_driver": driver, "scorepath_env": dict(os.environ)}
+            for device in ("cpu", "cuda"):
+                with self.subTest(device=device), \
+                        contextlib.redirect_stderr(io.StringIO()):
+                    out, cmd = ssm.run_driver(parse("--device", device), ctx, "gmm16", 16, 1)
+                    self.assertIn(f"--backend {device}", out["argv"])
+                    self.assertIn(f"--backend {device}", cmd)
+
+    def test_without_a_gpu_for_torch_nothing_is_compared(self):
+        if common.have_module("torch"):
+            import torch
+            if torch.cuda.is_available():
+                self.skipTest("PyTorch sees a CUDA device here")
+        # The driver does not exist: the section must stop before running it.
+        ctx = {"ssm_driver": "/nonexistent/ssm_driver", "workdir": "/nonexistent"}
+        res = ssm.ssm_section(parse("--device", "cuda"), ctx)
+        self.assertEqual((res["device"], res["rows"]), ("cuda", []))
+        self.assertTrue(any("torch" in n.lower() for n in res["notes"]), res["notes"])

@@ -38,6 +38,9 @@ def build_parser(epilog=None):
     ap.add_argument("--quantlib-driver", help="em_quantlib binary (overrides --peers-dir)")
     ap.add_argument("--out", help="write every number as JSON to this file")
     ap.add_argument("--only", choices=("em", "ssm", "train", "sample"), help="run one section only")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                    help="cpu (default), or cuda: the SSM section only, scorepath's CUDA backend "
+                         "against PyTorch on the GPU")
     ap.add_argument("--repeat", type=int, default=3, help="timed repetitions, best kept (3)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="--benchmark_min_time for scorepath_bench (its default 0.5 s)")
@@ -137,6 +140,10 @@ def parse_args(argv, epilog=None):
             sys.exit("peers.py: --torch-batch-rows must be 'auto' or a row count")
         if args.torch_batch_rows < 0:
             sys.exit("peers.py: --torch-batch-rows must be 'auto' or a row count >= 0")
+    if args.device == "cuda":
+        if args.only not in (None, "ssm"):
+            sys.exit(f"peers.py: --device cuda runs the ssm section only, not --only {args.only}")
+        args.only = "ssm"
     args.ssm_repeat = max(args.repeat, 5)   # SSM calls are short: a few more repetitions
     if args.numpy_procs is None:
         args.numpy_procs = args.threads
@@ -221,7 +228,7 @@ def main(argv, epilog=None):
     note = blas.reference_blas_note()
     result = {
         "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
-        "threads": args.threads, "repeat": args.repeat,
+        "threads": args.threads, "repeat": args.repeat, "device": args.device,
         "machine": {"platform": platform.platform(), "processor": machine.cpu_model(),
                     "cpus": os.cpu_count(), "load_at_start": loadavg()},
         "versions": dict(versions, python=platform.python_version()),

@@ -125,6 +125,9 @@ def ssm_cells(e, row, rtol):
 def print_ssm(res, args, versions):
     print(f"Sliced score matching, float, Gaussian probes; {args.threads} threads; best of "
           f"{args.ssm_repeat} after a warm-up call, both sides")
+    if res.get("device") == "cuda":
+        print("on the GPU: scorepath's CUDA backend (its timed calls include copying the samples "
+              "from host memory) against PyTorch with every tensor on the device; no targets")
     print("loss = mean[(v'S)^2 + 2 v'Jv] (scorepath unscaled; PyTorch's 0.5 p^2 + q doubled); "
           f"a time is reported only when |ours - peer| <= {args.rtol:g} x |loss|")
     print("rates in samples/s (N samples with M probes each per evaluation); ratio = ours / peer;"

@@ -16,7 +16,8 @@ def run_driver(args, ctx, model, n, m):
     case_dir = os.path.join(ctx["workdir"], f"ssm_{model}_M{m}")
     os.makedirs(case_dir, exist_ok=True)
     cmd = [ctx["ssm_driver"], "--model", model, "--samples", str(n), "--probes", str(m),
-           "--threads", str(args.threads), "--repeat", str(args.ssm_repeat), "--dir", case_dir]
+           "--threads", str(args.threads), "--repeat", str(args.ssm_repeat), "--dir", case_dir,
+           "--backend", args.device]
     log(f"SSM {model} M={m} N={n}: " + " ".join(cmd))
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=ctx["scorepath_env"])
@@ -25,8 +26,9 @@ def run_driver(args, ctx, model, n, m):
     return json.loads(proc.stdout), " ".join(cmd)
 
 
-def load_case(ours, n, m):
-    """Samples x [N, D] and probes v [M*N, D] (row j*N + s is probe j of sample s) as tensors."""
+def load_case(ours, n, m, device="cpu"):
+    """Samples x [N, D] and probes v [M*N, D] (row j*N + s is probe j of sample s) as tensors on
+    @p device (copied there before any timing)."""
     import numpy as np
     import torch
 
@@ -34,14 +36,24 @@ def load_case(ours, n, m):
     x = torch.from_numpy(np.fromfile(ours["files"]["samples"], dtype="<f4").reshape(n, d))
     probes = np.fromfile(ours["files"]["probes"], dtype="<f4").reshape(n, m, d)
     v = torch.from_numpy(np.ascontiguousarray(probes.transpose(1, 0, 2)).reshape(m * n, d))
-    return x, v
+    return x.to(device), v.to(device)
+
+
+def cuda_unavailable_note():
+    """Why PyTorch cannot run on a GPU here, or None when it can."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return (f"--device cuda: PyTorch {torch.__version__} sees no CUDA device (or was built "
+                "without CUDA): nothing compared on a GPU")
+    return None
 
 
 def measure_variants(ours, x, v, m, model, jvp_fns, args):
     """Every PyTorch variant, checked and timed: [double backprop entry, the others...]."""
     from .ssm_torch import loss_variants, torch_score, torch_ssm_measure
 
-    score = torch_score(model, ours["files"]["weights"])
+    score = torch_score(model, ours["files"]["weights"], args.device)
     measured = []
     for kind, how, loss_fn in loss_variants(*jvp_fns, m):
         entry = {"peer": kind, "method": how}
@@ -80,24 +92,31 @@ def judge(row, withhold):
 
 
 def ssm_section(args, ctx):
-    res = {"rows": [], "notes": [], "convention": CONVENTION}
+    res = {"rows": [], "notes": [], "convention": CONVENTION, "device": args.device}
     if not ctx["ssm_driver"]:
         res["notes"].append("ssm_driver not built: no SSM comparison (build bench/peers)")
         return res
     have_torch = have_module("torch") and have_module("numpy")
     if not have_torch:
         res["notes"].append(missing_note("torch", "; scorepath alone is timed"))
+        if args.device == "cuda":
+            return res
     else:
         import torch
 
         from .ssm_torch import make_jvp
 
+        if args.device == "cuda":
+            why = cuda_unavailable_note()
+            if why:
+                res["notes"].append(why)
+                return res
         torch.set_num_threads(args.threads)
         jvp_fns = make_jvp()
         res["jvp"] = jvp_fns[2]
     blas = ctx.get("blas") or {}
     generic = (f"PyTorch's OpenBLAS ran core {', '.join(blas.get('used', []))} on a CPU with "
-               f"{blas.get('cpu_best')}") if blas.get("generic") else None
+               f"{blas.get('cpu_best')}") if blas.get("generic") and args.device == "cpu" else None
     if generic:
         res["notes"].append(generic + f": ratios for {', '.join(SSM_MODELS_USING_BLAS)} "
                             "withheld (set OPENBLAS_CORETYPE, or use an OpenBLAS that knows "
@@ -115,11 +134,13 @@ def ssm_section(args, ctx):
                             "best_seconds": ours["best_seconds"],
                             "samples_per_second": ours["samples_per_second"],
                             "command": cmd},
-                   "peers": [], "target": SSM_TARGETS.get(model)}
+                   "peers": [], "backend": ours.get("backend", "cpu"),
+                   # The targets are the CPU's; on a GPU the ratios are reported without one.
+                   "target": SSM_TARGETS.get(model) if args.device == "cpu" else None}
             res["rows"].append(row)
             if not have_torch:
                 continue
-            x, v = load_case(ours, n, m)
+            x, v = load_case(ours, n, m, args.device)
             measured = measure_variants(ours, x, v, m, model, jvp_fns, args)
             # The double-backprop row, and the faster forward-mode variant.
             row["peers"] = [measured[0], fastest_forward(measured[1:])]

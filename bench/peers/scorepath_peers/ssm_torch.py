@@ -45,14 +45,14 @@ def read_mlp_file(path):
     return dim, hidden, header["activation"][0], numbers
 
 
-def torch_mlp(path):
+def torch_mlp(path, device="cpu"):
     import torch
     import torch.nn.functional as F
 
     dim, hidden, activation, flat = read_mlp_file(path)
     if activation != "softplus":
         raise ValueError(f"{path}: activation {activation}, this comparison uses softplus")
-    p = torch.tensor(flat, dtype=torch.float64).to(torch.float32)
+    p = torch.tensor(flat, dtype=torch.float64).to(torch.float32).to(device)
     widths = [dim] + hidden + [dim]
     layers = []
     off = 0
@@ -73,7 +73,7 @@ def torch_mlp(path):
     return score
 
 
-def torch_gmm(path):
+def torch_gmm(path, device="cpu"):
     import numpy as np
     import torch
 
@@ -86,9 +86,9 @@ def torch_gmm(path):
     prec = (1.0 / var).astype(np.float32)
     # log pi_c + 1/2 sum_i log(1/sigma_ci^2), as scorepath forms it (double, then float)
     lwn = (np.log(w / w.sum()) - 0.5 * np.log(var).sum(axis=1)).astype(np.float32)
-    mu_t = torch.from_numpy(means.copy())
-    prec_t = torch.from_numpy(prec)
-    lwn_t = torch.from_numpy(lwn)
+    mu_t = torch.from_numpy(means.copy()).to(device)
+    prec_t = torch.from_numpy(prec).to(device)
+    lwn_t = torch.from_numpy(lwn).to(device)
 
     def score(x):                                   # x: [B, D]
         diff = mu_t - x.unsqueeze(1)                # [B, C, D]  mu_c - x
@@ -100,8 +100,11 @@ def torch_gmm(path):
     return score
 
 
-def torch_score(model, weights_path):
-    return torch_gmm(weights_path) if model.startswith("gmm") else torch_mlp(weights_path)
+def torch_score(model, weights_path, device="cpu"):
+    """The model as a PyTorch function of a [B, D] tensor, its constants on @p device."""
+    if model.startswith("gmm"):
+        return torch_gmm(weights_path, device)
+    return torch_mlp(weights_path, device)
 
 
 def replicate(x, m):
