@@ -112,7 +112,7 @@ else
     [[ $quick -eq 1 ]] && peer_sizes="--quick"
     step peers_cuda "bench/peers/peers.py --device cuda (SSM against PyTorch on the GPU)" \
       python3 bench/peers/peers.py --device cuda --threads 1 --build-dir "$build_dir" \
-      --ssm-samples gmm16=1048576,mlp2=262144,net2=262144 --ssm-models gmm16,mlp2,net2 \
+      --ssm-samples gmm16=1048576,mlp2=262144 --ssm-models gmm16,mlp2 \
       $peer_sizes --out "$work/peers_cuda.json"
   else
     not_run peers_cuda "$build_dir/bench/peers/ssm_driver not built"
