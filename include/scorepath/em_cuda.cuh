@@ -5,8 +5,8 @@
  * One thread per path runs simulate_path (em_path.hpp), the same body the CPU backend runs on SIMD
  * packs, with the whole time loop in registers and normals drawn in the kernel. The CUDA driver
  * (detail/cuda_driver.cuh) runs the chunks and reduces each block of `statistics_block` paths
- * with summarize_block (detail/block_moments_kernel.cuh), so statistics equal the CPU's bit for
- * bit given equal path values.
+ * in summarize_block's order (detail/block_moments_kernel.cuh), so statistics equal the CPU's
+ * bit for bit given equal path values.
  */
 #pragma once
 

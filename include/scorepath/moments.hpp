@@ -3,9 +3,9 @@
  * @brief Deterministic mean/variance/min/max reduction of very many values.
  *
  * Values are cut into fixed blocks of `statistics_block` consecutive items. Each block is reduced
- * by the same two-pass loop in item order (double accumulators), and blocks are merged in block
- * order with Chan's pairwise update. Nothing depends on thread count, grid, chunking or backend,
- * so the statistics of a run are bitwise reproducible.
+ * by the same two passes (double accumulators) in a fixed order, 32 interleaved lane sums folded
+ * pairwise, and blocks are merged in block order with Chan's pairwise update. Nothing depends on
+ * thread count, grid, chunking or backend, so the statistics of a run are bitwise reproducible.
  */
 #pragma once
 
@@ -50,32 +50,85 @@ struct moment_accumulator {
   }
 };
 
-/// @brief Reduces @p n values at @p values[0], values[stride], … in order (one block).
-template <class T>
-SCOREPATH_HD moment_accumulator summarize_block(const T* values, std::uint64_t n,
-                                                std::uint64_t stride = 1) {
-  moment_accumulator acc;
-  if (n == 0) return acc;
+/// Lanes of a block reduction: lane j sums the values j, j + 32, j + 64, … of a block in order,
+/// and the 32 lanes are folded pairwise (lane j takes in lane j + w for w = 16, 8, 4, 2, 1). A GPU
+/// warp does the same with one thread per lane, reading consecutive values (coalesced), and gets
+/// the same bits.
+inline constexpr int reduction_lanes = 32;
+
+/// One lane's running sum, minimum and maximum.
+struct lane_moments {
   double sum = 0.0;
-  double lo = INFINITY, hi = -INFINITY;
-  for (std::uint64_t i = 0; i < n; ++i) {
+  double min = INFINITY;
+  double max = -INFINITY;
+
+  /// Folds lane @p other in (the pairwise step of the fold).
+  SCOREPATH_HD void fold(const lane_moments& other) {
+    sum += other.sum;
+    min = other.min < min ? other.min : min;
+    max = other.max > max ? other.max : max;
+  }
+};
+
+/// Sum, min and max of lane @p lane's values: values[(lane + 32k)·stride] for k = 0, 1, … while
+/// lane + 32k < n, in order of k.
+template <class T>
+SCOREPATH_HD lane_moments lane_first_pass(const T* values, std::uint64_t n, std::uint64_t stride,
+                                          int lane) {
+  lane_moments m;
+  for (std::uint64_t i = static_cast<std::uint64_t>(lane); i < n; i += reduction_lanes) {
     const double v = static_cast<double>(values[i * stride]);
-    sum += v;
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
+    m.sum += v;
+    m.min = v < m.min ? v : m.min;
+    m.max = v > m.max ? v : m.max;
   }
-  const double mean = sum / static_cast<double>(n);
+  return m;
+}
+
+/// Lane @p lane's sum of squared deviations from @p mean, in the order of lane_first_pass. The
+/// explicit fma leaves no product for a compiler to contract differently on another backend.
+template <class T>
+SCOREPATH_HD double lane_second_pass(const T* values, std::uint64_t n, std::uint64_t stride,
+                                     int lane, double mean) {
   double m2 = 0.0;
-  for (std::uint64_t i = 0; i < n; ++i) {
+  for (std::uint64_t i = static_cast<std::uint64_t>(lane); i < n; i += reduction_lanes) {
     const double d = static_cast<double>(values[i * stride]) - mean;
-    m2 += d * d;
+    m2 = ::fma(d, d, m2);
   }
+  return m2;
+}
+
+/// The block's accumulator from its count, the folded first pass and the folded second pass.
+SCOREPATH_HD inline moment_accumulator block_accumulator(std::uint64_t n, const lane_moments& m,
+                                                         double mean, double m2) {
+  moment_accumulator acc;
   acc.count = static_cast<double>(n);
   acc.mean = mean;
   acc.m2 = m2;
-  acc.min = lo;
-  acc.max = hi;
+  acc.min = m.min;
+  acc.max = m.max;
   return acc;
+}
+
+/**
+ * @brief Reduces the @p n values at @p values[0], values[stride], … (one block): two passes of
+ *        reduction_lanes lane sums each, folded pairwise (the order a GPU warp reproduces).
+ */
+template <class T>
+moment_accumulator summarize_block(const T* values, std::uint64_t n, std::uint64_t stride = 1) {
+  if (n == 0) return moment_accumulator{};
+  lane_moments lanes[reduction_lanes];
+  for (int j = 0; j < reduction_lanes; ++j) lanes[j] = lane_first_pass(values, n, stride, j);
+  for (int w = reduction_lanes / 2; w >= 1; w /= 2) {
+    for (int j = 0; j < w; ++j) lanes[j].fold(lanes[j + w]);
+  }
+  const double mean = lanes[0].sum / static_cast<double>(n);
+  double m2[reduction_lanes];
+  for (int j = 0; j < reduction_lanes; ++j) m2[j] = lane_second_pass(values, n, stride, j, mean);
+  for (int w = reduction_lanes / 2; w >= 1; w /= 2) {
+    for (int j = 0; j < w; ++j) m2[j] += m2[j + w];
+  }
+  return block_accumulator(n, lanes[0], mean, m2[0]);
 }
 
 /// What a user reads: mean, unbiased variance, standard error of the mean, min and max.
