@@ -61,10 +61,10 @@ struct gaussian_mixture_score {
   /**
    * The score at @p x, in two passes over the means: the C logits first (one sum over the
    * dimensions each), then, dimension by dimension, the responsibility-weighted sum over the
-   * components. Only C logits and one running sum stay live, whatever D is, so the work per sample
-   * is linear in D·C without register spills on a CPU or a GPU thread. The softmax subtracts the
-   * largest logit's primal value; shifting every logit by the same constant leaves the
-   * responsibilities and their derivatives unchanged, so the shift needs no tangents.
+   * components. Only C logits and one running sum stay live, whatever D is, so the model's own
+   * live values do not grow with D and the work per sample is linear in D·C. The softmax
+   * subtracts the largest logit's primal value; shifting every logit by the same constant leaves
+   * the responsibilities and their derivatives unchanged, so the shift needs no tangents.
    */
   template <class R>
   SCOREPATH_HDI vec<R, D> operator()(const vec<R, D>& x) const {
