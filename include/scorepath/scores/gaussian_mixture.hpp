@@ -58,18 +58,19 @@ struct gaussian_mixture_score {
     }
   }
 
-  /**
-   * The score at @p x, in two passes over the means: the C logits first (one sum over the
-   * dimensions each), then, dimension by dimension, the responsibility-weighted sum over the
-   * components. Only C logits and one running sum stay live, whatever D is, so the model's own
-   * live values do not grow with D and the work per sample is linear in D·C. The softmax
-   * subtracts the largest logit's primal value; shifting every logit by the same constant leaves
-   * the responsibilities and their derivatives unchanged, so the shift needs no tangents.
-   */
+  /// The score at @p x, in one pass over the components: the softmax is accumulated online
+  /// against a running maximum of the logits' primal values, so only the running sums stay live
+  /// (what keeps a GPU thread within its registers). Shifting every logit by the same constant
+  /// leaves the responsibilities and their derivatives unchanged, so the shift needs no tangents.
   template <class R>
   SCOREPATH_HDI vec<R, D> operator()(const vec<R, D>& x) const {
-    vec<R, C> responsibility;
+    using P = std::decay_t<decltype(primal(x[0]))>;
+    P top = P(0);
+    R total = R(0);
+    vec<R, D> sum;
     SCOREPATH_UNROLL
+    for (int i = 0; i < D; ++i) sum[i] = R(0);
+    SCOREPATH_NO_UNROLL
     for (int c = 0; c < C; ++c) {
       R quad = R(0);
       SCOREPATH_UNROLL
@@ -77,31 +78,21 @@ struct gaussian_mixture_score {
         const R d = x[i] - R(mean(c, i));
         quad = quad + d * d * precision(c, i);
       }
-      responsibility[c] = R(log_weight_norm[c]) - quad * T(0.5);
-    }
-    auto top = primal(responsibility[0]);
-    SCOREPATH_UNROLL
-    for (int c = 1; c < C; ++c) top = math::max(top, primal(responsibility[c]));
-    R total = R(0);
-    SCOREPATH_UNROLL
-    for (int c = 0; c < C; ++c) {
-      responsibility[c] = math::exp(responsibility[c] - R(top));
-      total = total + responsibility[c];
+      const R logit = R(log_weight_norm[c]) - quad * T(0.5);
+      const P new_top = c == 0 ? primal(logit) : math::max(top, primal(logit));
+      const P rescale = c == 0 ? P(0) : math::exp(top - new_top);
+      top = new_top;
+      const R weight = math::exp(logit - R(top));
+      total = total * rescale + weight;
+      SCOREPATH_UNROLL
+      for (int i = 0; i < D; ++i) {
+        sum[i] = sum[i] * rescale + weight * ((R(mean(c, i)) - x[i]) * precision(c, i));
+      }
     }
     const R inv_total = R(1) / total;
     SCOREPATH_UNROLL
-    for (int c = 0; c < C; ++c) responsibility[c] = responsibility[c] * inv_total;
-    vec<R, D> score;
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) {
-      R sum = R(0);
-      SCOREPATH_UNROLL
-      for (int c = 0; c < C; ++c) {
-        sum = sum + responsibility[c] * ((R(mean(c, i)) - x[i]) * precision(c, i));
-      }
-      score[i] = sum;
-    }
-    return score;
+    for (int i = 0; i < D; ++i) sum[i] = sum[i] * inv_total;
+    return sum;
   }
 };
 
