@@ -108,12 +108,12 @@ else
   # scorepath's CUDA backend against PyTorch on the GPU (sliced score matching); the script notes
   # in its JSON when PyTorch has no CUDA or is missing (bash scripts/setup_peers.sh installs it).
   if [[ -x $build_dir/bench/peers/ssm_driver ]]; then
-    peer_sizes=""
-    [[ $quick -eq 1 ]] && peer_sizes="--quick"
+    # Explicit sizes override --quick's, so --quick gets smaller ones of its own.
+    peer_sizes=gmm16=1048576,mlp2=262144
+    [[ $quick -eq 1 ]] && peer_sizes=gmm16=65536,mlp2=16384
     step peers_cuda "bench/peers/peers.py --device cuda (SSM against PyTorch on the GPU)" \
       python3 bench/peers/peers.py --device cuda --threads 1 --build-dir "$build_dir" \
-      --ssm-samples gmm16=1048576,mlp2=262144 --ssm-models gmm16,mlp2 \
-      $peer_sizes --out "$work/peers_cuda.json"
+      --ssm-samples "$peer_sizes" --ssm-models gmm16,mlp2 --out "$work/peers_cuda.json"
   else
     not_run peers_cuda "$build_dir/bench/peers/ssm_driver not built"
   fi
