@@ -1,8 +1,5 @@
 #include "model_checks.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cfloat>
 #include <optional>
@@ -23,37 +20,14 @@ const option_names& model_option_names() {
   return names;
 }
 
-std::uint64_t usable_host_memory() {
-  std::uint64_t usable = UINT64_MAX;
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGE_SIZE);
-  if (pages > 0 && page_size > 0) {
-    usable = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
-  }
-  for (int resource : {RLIMIT_AS, RLIMIT_DATA}) {
-    struct rlimit limit {};
-    if (getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-      usable = std::min<std::uint64_t>(usable, limit.rlim_cur);
-    }
-  }
-  return usable;
-}
-
 namespace {
 
-/// @throw out_of_memory_error naming @p option when a × b values of @p bytes_each bytes do not fit
-///        in the memory this process may have
+/// @throw out_of_memory_error naming @p option when a × b values of @p bytes_each bytes overflow
+///        or exceed host_memory_limit()
 void check_values(std::uint64_t a, std::uint64_t b, std::size_t bytes_each, const char* option) {
   const std::size_t count = checked_size_product(a, b, option);
   const std::size_t bytes = checked_size_product(count, bytes_each, option);
   check_host_request(bytes, option);
-  const std::uint64_t usable = usable_host_memory();
-  if (bytes > usable) {
-    throw out_of_memory_error(std::string(option) + ": " + std::to_string(bytes) +
-                                  " bytes needed, more than the " + std::to_string(usable) +
-                                  " bytes this process may have",
-                              __FILE__, __LINE__);
-  }
 }
 
 /// with_builtin_model's checks (builtin_model_dim), and those of random MLP weights; returns D.

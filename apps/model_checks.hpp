@@ -27,21 +27,17 @@ struct checked_inputs {
 /// The library's names of what the model and sample options of `ssm` and `variance` set.
 const option_names& model_option_names();
 
-/// The memory this process may have: this host's memory, or less under a resource limit
-/// (RLIMIT_AS, RLIMIT_DATA).
-std::uint64_t usable_host_memory();
-
 /**
  * @brief Makes every check with_builtin_model and take_samples make, in the same order, without
  *        building the model or drawing samples: the model name, the weights file (read and
  *        checked), the dimension, the activation and hidden widths of random weights (and that
- *        their parameters fit in the memory this process may have), then --samples (at least 1,
+ *        their parameters fit in host_memory_limit()), then --samples (at least 1,
  *        and N·D values in double and in @p precision that fit) or --samples-file (read and
  *        checked, every value within @p precision's range).
  * @param precision "float" or "double" (checked before)
  * @throw invalid_argument_error naming the option or the file, line and column;
- *        out_of_memory_error naming `--hidden` or `--samples` for buffers larger than the memory
- *        this process may have
+ *        out_of_memory_error naming `--hidden` or `--samples` for buffers larger than
+ *        host_memory_limit() (memory.hpp)
  */
 checked_inputs check_model_and_samples(const model_settings& s,
                                        const std::string& precision = "double");

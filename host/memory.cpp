@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -19,6 +20,9 @@ std::size_t checked_size_product(std::uint64_t a, std::uint64_t b, const char* w
 }
 
 namespace {
+/// set_host_memory_budget's cap in bytes; 0 for none.
+std::atomic<std::uint64_t> memory_budget{0};
+
 /// Pages of this process's address space (field 0) or data segment (field 5) from
 /// /proc/self/statm; 0 when unknown.
 std::uint64_t statm_pages(int field) noexcept {
@@ -48,7 +52,17 @@ std::uint64_t host_memory_limit() noexcept {
     const std::uint64_t left = cap > used ? cap - used : 0;
     if (left < limit) limit = left;
   }
+  const std::uint64_t budget = memory_budget.load(std::memory_order_relaxed);
+  if (budget != 0 && budget < limit) limit = budget;
   return limit;
+}
+
+void set_host_memory_budget(std::uint64_t bytes) noexcept {
+  memory_budget.store(bytes, std::memory_order_relaxed);
+}
+
+std::uint64_t host_memory_budget() noexcept {
+  return memory_budget.load(std::memory_order_relaxed);
 }
 
 void check_host_request(std::uint64_t bytes, const char* what) {

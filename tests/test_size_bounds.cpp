@@ -2,7 +2,8 @@
 // same numbers as the default chunking, the progress bar's chunk stays within the library's own
 // bound, CPU scratch follows the work a call has (not the thread count), and a thread the system
 // refuses becomes a typed error. Cases that hung or ended the process before run in a child
-// process under a watchdog.
+// process under a watchdog. A memory budget (set_host_memory_budget) caps what the library's
+// checks grant.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 #include "../apps/progress_bar.hpp"
 #include "scorepath/detail/chunking.hpp"
 #include "scorepath/ensemble.hpp"
+#include "scorepath/memory.hpp"
+#include "scorepath/scores/mlp.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/sdes/geometric_brownian_motion.hpp"
 #include "scorepath/ssm.hpp"
@@ -110,6 +113,40 @@ int run_ssm_with_chunk_of_64_bits() {
 
 TEST_F(SizeBoundsInChild, ChunkSamplesOf64BitsFinishesWithTheDefaultNumbers) {
   EXPECT_EXIT(std::exit(run_ssm_with_chunk_of_64_bits()), ::testing::ExitedWithCode(ok), "");
+}
+
+/// Sets a host memory budget for one test and removes it afterwards, even when the test fails.
+class HostMemoryBudget : public ::testing::Test {
+ protected:
+  static constexpr std::uint64_t budget = std::uint64_t{1} << 20;
+  void SetUp() override { set_host_memory_budget(budget); }
+  void TearDown() override { set_host_memory_budget(0); }
+};
+
+TEST_F(HostMemoryBudget, CapsTheLimitAndRefusesRequestsBeyondItByName) {
+  EXPECT_EQ(host_memory_budget(), budget);
+  EXPECT_LE(host_memory_limit(), budget);
+  EXPECT_NO_THROW(check_host_request(budget, "--hidden"));
+  try {
+    check_host_request(budget + 1, "--hidden");
+    ADD_FAILURE() << "a request one byte beyond the budget was granted";
+  } catch (const out_of_memory_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--hidden"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::to_string(budget + 1)), std::string::npos)
+        << e.what();
+  }
+  set_host_memory_budget(0);
+  EXPECT_EQ(host_memory_budget(), 0u);
+  EXPECT_GT(host_memory_limit(), budget);
+}
+
+TEST_F(HostMemoryBudget, RandomWeightsBeyondItAreRefusedBeforeTheyAreDrawn) {
+  // 1024 x 1024 hidden weights alone are 8 MiB in double: eight times the budget.
+  const auto random_weights = [](int width) {
+    return mlp_score<float, 2>::random({width, width}, mlp_activation::tanh, 1);
+  };
+  EXPECT_THROW((void)random_weights(1024), out_of_memory_error);
+  EXPECT_NO_THROW((void)random_weights(16));
 }
 
 TEST(CpuScratch, FollowsTheWorkNotTheThreadCount) {

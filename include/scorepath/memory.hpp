@@ -75,8 +75,23 @@ input_span<T> device_input(const T* data, std::size_t size) {
 std::size_t checked_size_product(std::uint64_t a, std::uint64_t b, const char* what);
 
 /// Bytes this process can still allocate: physical memory, or what an address-space or data
-/// limit (`ulimit -v`, `ulimit -d`) leaves beyond what the process already uses.
+/// limit (`ulimit -v`, `ulimit -d`) leaves beyond what the process already uses, or the budget of
+/// set_host_memory_budget, whichever is smallest.
 std::uint64_t host_memory_limit() noexcept;
+
+/**
+ * @brief Caps host_memory_limit() at @p bytes for the whole process (0 removes the cap), so that
+ *        every request the library checks against it (check_host_request) beyond the budget
+ *        fails with out_of_memory_error before anything is allocated.
+ *
+ * For limits the kernel does not report through sysconf or getrlimit: a container's memory
+ * cgroup, a share of a machine, or a fuzzer's RSS limit. Thread-safe; it does not change what
+ * the process may allocate by other means.
+ */
+void set_host_memory_budget(std::uint64_t bytes) noexcept;
+
+/// The budget of set_host_memory_budget, or 0 when none is set.
+std::uint64_t host_memory_budget() noexcept;
 
 /// @brief Throws out_of_memory_error naming @p what when @p bytes can never be had on this host
 ///        (more than host_memory_limit()).
