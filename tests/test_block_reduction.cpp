@@ -14,6 +14,7 @@ namespace scorepath {
 namespace {
 
 using namespace test_support;
+using namespace detail;
 
 /// A warp's shuffle-down fold: every lane reads the value lane + w had before the step (its own
 /// when lane + w is past the warp), then folds it in.

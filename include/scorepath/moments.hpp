@@ -50,6 +50,8 @@ struct moment_accumulator {
   }
 };
 
+namespace detail {
+
 /// Lanes of a block reduction: lane j sums the values j, j + 32, j + 64, … of a block in order,
 /// and the 32 lanes are folded pairwise (lane j takes in lane j + w for w = 16, 8, 4, 2, 1). A GPU
 /// warp does the same with one thread per lane, reading consecutive values (coalesced), and gets
@@ -110,25 +112,28 @@ SCOREPATH_HD inline moment_accumulator block_accumulator(std::uint64_t n, const 
   return acc;
 }
 
+}  // namespace detail
+
 /**
  * @brief Reduces the @p n values at @p values[0], values[stride], … (one block): two passes of
- *        reduction_lanes lane sums each, folded pairwise (the order a GPU warp reproduces).
+ *        detail::reduction_lanes lane sums each, folded pairwise (the order a GPU warp reproduces).
  */
 template <class T>
 moment_accumulator summarize_block(const T* values, std::uint64_t n, std::uint64_t stride = 1) {
   if (n == 0) return moment_accumulator{};
-  lane_moments lanes[reduction_lanes];
-  for (int j = 0; j < reduction_lanes; ++j) lanes[j] = lane_first_pass(values, n, stride, j);
-  for (int w = reduction_lanes / 2; w >= 1; w /= 2) {
+  constexpr int L = detail::reduction_lanes;
+  detail::lane_moments lanes[L];
+  for (int j = 0; j < L; ++j) lanes[j] = detail::lane_first_pass(values, n, stride, j);
+  for (int w = L / 2; w >= 1; w /= 2) {
     for (int j = 0; j < w; ++j) lanes[j].fold(lanes[j + w]);
   }
   const double mean = lanes[0].sum / static_cast<double>(n);
-  double m2[reduction_lanes];
-  for (int j = 0; j < reduction_lanes; ++j) m2[j] = lane_second_pass(values, n, stride, j, mean);
-  for (int w = reduction_lanes / 2; w >= 1; w /= 2) {
+  double m2[L];
+  for (int j = 0; j < L; ++j) m2[j] = detail::lane_second_pass(values, n, stride, j, mean);
+  for (int w = L / 2; w >= 1; w /= 2) {
     for (int j = 0; j < w; ++j) m2[j] += m2[j + w];
   }
-  return block_accumulator(n, lanes[0], mean, m2[0]);
+  return detail::block_accumulator(n, lanes[0], mean, m2[0]);
 }
 
 /// What a user reads: mean, unbiased variance, standard error of the mean, min and max.
