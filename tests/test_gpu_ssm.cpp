@@ -58,7 +58,7 @@ struct probe_outputs {
 
 template <class Model, class T = typename Model::scalar_type>
 probe_outputs<T> run(const context& ctx, const Model& model, const std::vector<T>& x,
-                     std::uint32_t m, probe_law law) {
+                     std::uint32_t m, probe_law law, std::uint64_t chunk_samples = 0) {
   constexpr int D = Model::dim;
   const std::size_t n = x.size() / D;
   probe_outputs<T> o;
@@ -75,6 +75,7 @@ probe_outputs<T> run(const context& ctx, const Model& model, const std::vector<T
   opt.probes = m;
   opt.law = law;
   opt.exact_ism = true;
+  opt.chunk_samples = chunk_samples;
   rng_stream rng(2024);
   o.report = sliced_score_matching(ctx, rng, model, x, opt, out);
   return o;
@@ -123,9 +124,33 @@ TEST(GpuSsm, FloatMixtureMatchesTheCpu) {
 TEST(GpuSsm, DoubleMixtureMatchesTheCpu) {
   SCOREPATH_REQUIRE_GPU();
   compare_backends(test_mixture<double, 2>(), 1e-11);
+  compare_backends(test_mixture<double, 16>(), 1e-11);
+}
+
+// Host spans staged one chunk at a time: three chunks of 1024 samples and a last one of 929,
+// each copied in and out at its own offset, the statistics folded from the right first block.
+TEST(GpuSsm, SeveralChunksOfHostSpansMatchTheCpu) {
+  SCOREPATH_REQUIRE_GPU();
+  const auto model = test_mixture<float, 2>();
+  const std::vector<float> x = test_samples<float>(4001, 2);
+  const auto gpu = run(context(backend_choice::cuda), model, x, 3, probe_law::rademacher, 1024);
+  const auto cpu = run(context(backend_choice::cpu), model, x, 3, probe_law::rademacher);
+  EXPECT_EQ(gpu.report.used, backend::cuda);
+  expect_close(gpu.probes, cpu.probes, 1e-4, "probe");
+  expect_close(gpu.proj, cpu.proj, 1e-4, "projection");
+  expect_close(gpu.div, cpu.div, 1e-4, "divergence");
+  expect_close(gpu.ism, cpu.ism, 1e-4, "ism");
+  EXPECT_EQ(gpu.report.ssm.count, cpu.report.ssm.count);
+  EXPECT_NEAR(gpu.report.ssm.value, cpu.report.ssm.value,
+              1e-4 * (1 + std::abs(cpu.report.ssm.value)));
+  ASSERT_TRUE(gpu.report.ism.has_value() && cpu.report.ism.has_value());
+  EXPECT_NEAR(gpu.report.ism->value, cpu.report.ism->value,
+              1e-4 * (1 + std::abs(cpu.report.ism->value)));
 }
 
 #if SCOREPATH_HAVE_CUDA
+// Five chunks of 1024 samples (the last one 904) read and write the caller's device memory in
+// place, each from its own first sample.
 TEST(GpuSsm, DeviceSamplesAndOutputsAreUsedInPlace) {
   SCOREPATH_REQUIRE_GPU();
   context ctx(backend_choice::cuda);
@@ -138,6 +163,7 @@ TEST(GpuSsm, DeviceSamplesAndOutputsAreUsedInPlace) {
             cudaSuccess);
   ssm_options opt;
   opt.probes = m;
+  opt.chunk_samples = 1024;
   ssm_outputs<float> out;
   out.divergences = device_output(ddiv.as<float>(), x.size() / 2 * m);
   rng_stream a(5), b(5);

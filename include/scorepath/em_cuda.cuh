@@ -85,6 +85,7 @@ void em_run_cuda(const context& ctx, const em_plan<T>& plan, const Sde& sde,
         fold(rows, chunk.size, chunk, stat_rows, totals);
       },
       plan.progress);
+  fold.finish();
 }
 
 }  // namespace scorepath::detail

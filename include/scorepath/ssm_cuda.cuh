@@ -29,13 +29,14 @@
 #include "scorepath/detail/grid_stride.cuh"
 #include "scorepath/detail/launch_policy.hpp"
 #include "scorepath/detail/ssm_plan.hpp"
+#include "scorepath/detail/staging_chunks.hpp"
 #include "scorepath/detail/subsequence_ids.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/ssm_sample.hpp"
 
 namespace scorepath::detail {
 
-/// Per-probe outputs of one sample.
+/// Per-probe outputs of one sample: @p sample indexes the chunk's views of the spans.
 template <class T, int D>
 struct ssm_cuda_sink {
   const ssm_plan<T>* plan;
@@ -88,7 +89,8 @@ struct ssm_cuda_model {
   __device__ static void stage(device_model&, unsigned char*) {}
 };
 
-/// One thread per sample of @p chunk; rows of @p scratch are chunk.size samples apart.
+/// One thread per sample of @p chunk; rows of @p scratch are chunk.size samples apart. The spans
+/// of @p plan are the chunk's views (chunk_span): sample chunk.begin + i is their item i.
 template <class Policy, probe_law Law, int K, class Form, class T>
 __global__ void __launch_bounds__(Policy::block_threads, Form::min_blocks_per_sm)
     ssm_samples_kernel(typename Form::device_model model, ssm_plan<T> plan, item_range chunk,
@@ -102,31 +104,31 @@ __global__ void __launch_bounds__(Policy::block_threads, Form::min_blocks_per_sm
     (void)staged;
   }
   grid_stride<Policy>(chunk.size, [&](std::uint64_t i) {
-    const std::uint64_t s = chunk.begin + i;
     vec<T, D> x;
-    for (int c = 0; c < D; ++c) x[c] = plan.samples[s * D + c];
+    for (int c = 0; c < D; ++c) x[c] = plan.samples[i * D + c];
     std::uint32_t lo, hi;
-    subsequence_lanes<T>(plan.base_subsequence, s, lo, hi);
+    subsequence_lanes<T>(plan.base_subsequence, chunk.begin + i, lo, hi);
     probe_generator<Law, T, D> gen(plan.probes, plan.seed, lo, hi);
-    const ssm_cuda_sink<T, D> sink{&plan, s};
+    const ssm_cuda_sink<T, D> sink{&plan, i};
     const ssm_sample_terms<T> terms = ssm_one_sample<K>(model, x, plan.probes, gen, sink);
     const T scale = static_cast<T>(plan.scale);
     scratch[i] = terms.ssm;
     scratch[chunk.size + i] = terms.ssm_vr;
-    if (plan.per_sample[0]) plan.per_sample[0][s] = terms.ssm * scale;
-    if (plan.per_sample[1]) plan.per_sample[1][s] = terms.ssm_vr * scale;
+    if (plan.per_sample[0]) plan.per_sample[0][i] = terms.ssm * scale;
+    if (plan.per_sample[1]) plan.per_sample[1][i] = terms.ssm_vr * scale;
     if (plan.ism) {
       const T ism = ism_one_sample<ism_tangents<D> < K ? ism_tangents<D> : K>(model, x);
       scratch[2 * chunk.size + i] = ism;
-      if (plan.per_sample[2]) plan.per_sample[2][s] = ism * scale;
+      if (plan.per_sample[2]) plan.per_sample[2][i] = ism * scale;
     }
   });
 }
 
 /**
  * @brief Runs @p plan on the device. Host inputs and outputs are staged through device memory
- *        (detail/cuda_staging.cuh); device ones are used in place. The model reaches the kernels
- *        in its device form (ssm_cuda_model), bound once per call.
+ *        one chunk at a time (chunk_span), the chunk shrunk to whole blocks that fit half the
+ *        free device memory; device ones are used in place. The model reaches the kernels in its
+ *        device form (ssm_cuda_model), bound once per call.
  */
 template <class Model, class T>
 void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& model,
@@ -137,7 +139,6 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
   const cuda_device_scope on_device(ctx.device());  // the caller's device again on return
   const cudaStream_t stream = cuda_stream_of(ctx);
   const std::uint32_t rows = plan.rows();
-  const block_decomposition run(plan.count, plan.chunk);
 
   // The model's device form, and the shared memory it stages per block when that fits.
   const typename form::binding bound = form::bind(model, stream);
@@ -149,20 +150,31 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
     if (bound.stage_bytes <= static_cast<std::size_t>(optin)) shared_bytes = bound.stage_bytes;
   }
 
-  // The caller's spans as the kernel sees them.
-  device_staging staging(stream);
-  ssm_plan<T> dev = plan;
-  const std::uint64_t nm = plan.count * plan.probes;
-  dev.samples = staging.input(plan.samples, plan.on_device[0], plan.count * D);
-  dev.projections = staging.output(plan.projections, plan.on_device[1], nm);
-  dev.divergences = staging.output(plan.divergences, plan.on_device[2], nm);
-  dev.probe_values = staging.output(plan.probe_values, plan.on_device[3], nm * D);
-  for (int r = 0; r < 3; ++r) {
-    dev.per_sample[r] = staging.output(plan.per_sample[r], plan.on_device[4 + r], plan.count);
+  // Elements per sample of each span: samples, projections, divergences, probe values, and the
+  // three per-sample terms (the order of plan.on_device).
+  const std::uint64_t m = plan.probes;
+  const std::uint64_t widths[7] = {D, m, m, m * D, 1, 1, 1};
+  std::uint64_t bytes_per_sample = std::uint64_t{rows} * sizeof(T);  // the statistics scratch
+  bytes_per_sample += chunk_span<const T>::bytes_per_item(plan.samples, plan.on_device[0], D);
+  T* const outputs[6] = {plan.projections,  plan.divergences,  plan.probe_values,
+                         plan.per_sample[0], plan.per_sample[1], plan.per_sample[2]};
+  for (int k = 0; k < 6; ++k) {
+    bytes_per_sample +=
+        chunk_span<T>::bytes_per_item(outputs[k], plan.on_device[1 + k], widths[1 + k]);
   }
+  std::size_t free_bytes = 0, total_bytes = 0;
+  SCOREPATH_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total_bytes));
+  const std::uint64_t chunk = staged_chunk_items(plan.chunk, bytes_per_sample, free_bytes);
+  const block_decomposition run(plan.count, chunk);
 
+  chunk_span<const T> samples(plan.samples, plan.on_device[0], D, chunk, stream);
+  std::vector<chunk_span<T>> spans;
+  spans.reserve(6);
+  for (int k = 0; k < 6; ++k) {
+    spans.emplace_back(outputs[k], plan.on_device[1 + k], widths[1 + k], chunk, stream);
+  }
   device_buffer scratch(
-      checked_size_product(checked_size_product(rows, plan.chunk, "chunk_samples"), sizeof(T),
+      checked_size_product(checked_size_product(rows, chunk, "chunk_samples"), sizeof(T),
                            "chunk_samples"),
       stream);
   cuda_moments_fold fold(run, rows, stream);
@@ -177,13 +189,20 @@ void ssm_run_cuda(const context& ctx, const ssm_plan<T>& plan, const Model& mode
       SCOREPATH_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(shared_bytes)));
     }
-    cuda_run_chunks(run, stream, [&](const item_range& chunk) {
-      launch_items<policy>(kernel, chunk.size, shared_bytes, stream, bound.model, dev, chunk,
-                           scratch.as<T>(), shared_bytes > 0);
-      fold(scratch.as<T>(), chunk.size, chunk, stat_rows, totals);
+    cuda_run_chunks(run, stream, [&](const item_range& chunk_items) {
+      ssm_plan<T> view = plan;
+      view.samples = samples.view(chunk_items);
+      view.projections = spans[0].view(chunk_items);
+      view.divergences = spans[1].view(chunk_items);
+      view.probe_values = spans[2].view(chunk_items);
+      for (int r = 0; r < 3; ++r) view.per_sample[r] = spans[3 + r].view(chunk_items);
+      launch_items<policy>(kernel, chunk_items.size, shared_bytes, stream, bound.model, view,
+                           chunk_items, scratch.as<T>(), shared_bytes > 0);
+      for (chunk_span<T>& span : spans) span.copy_out(chunk_items);
+      fold(scratch.as<T>(), chunk_items.size, chunk_items, stat_rows, totals);
     });
   });
-  staging.copy_back();
+  fold.finish();
 }
 
 }  // namespace scorepath::detail

@@ -2,12 +2,13 @@
  * @file detail/cuda_driver.cuh
  * @brief The CUDA driver every engine runs through: the chunk loop over a block decomposition,
  *        kernel launches with the geometry of a launch policy, the per-block moments of each
- *        chunk reduced on the device and folded on the host in block order, and progress after
- *        each chunk.
+ *        chunk reduced on the device and folded on the host in block order one chunk behind,
+ *        and progress after each chunk.
  *
  * An engine supplies a kernel written against a policy (detail/launch_policy.hpp) that walks its
  * items with grid_stride (detail/grid_stride.cuh), and a per-chunk step that launches it, stages
- * outputs (detail/cuda_staging.cuh) and folds the chunk's statistics (cuda_moments_fold). Chunks,
+ * outputs (detail/cuda_staging.cuh) and folds the chunk's statistics (cuda_moments_fold, whose
+ * finish() the engine calls after the last chunk). Chunks,
  * blocks and the fold order are those of the CPU driver (detail/cpu_driver.hpp), so statistics
  * agree across backends given equal per-item values.
  */
@@ -50,21 +51,59 @@ void launch_items(void (*kernel)(Params...), std::uint64_t items, std::size_t sh
   SCOREPATH_CUDA_TRY(cudaGetLastError());
 }
 
-/// The per-block moments of a chunk: reduced on the device, copied to the host and folded into
-/// the totals in block order. Sized once for the largest chunk of a run.
+/// Page-locked host memory for @p count values of T, so copies from the device into it run
+/// asynchronously; freed on destruction.
+template <class T>
+class pinned_host_array {
+ public:
+  explicit pinned_host_array(std::size_t count) {
+    SCOREPATH_CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&data_), count * sizeof(T)));
+  }
+  ~pinned_host_array() {
+    if (data_ != nullptr) SCOREPATH_CUDA_TRY_NO_THROW(cudaFreeHost(data_));
+  }
+  pinned_host_array(const pinned_host_array&) = delete;
+  pinned_host_array& operator=(const pinned_host_array&) = delete;
+  T* data() const { return data_; }
+
+ private:
+  T* data_ = nullptr;
+};
+
+/// A CUDA event without timing, destroyed with its owner.
+class cuda_event {
+ public:
+  cuda_event() { SCOREPATH_CUDA_TRY(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming)); }
+  ~cuda_event() {
+    if (event_ != nullptr) SCOREPATH_CUDA_TRY_NO_THROW(cudaEventDestroy(event_));
+  }
+  cuda_event(const cuda_event&) = delete;
+  cuda_event& operator=(const cuda_event&) = delete;
+  cudaEvent_t get() const { return event_; }
+
+ private:
+  cudaEvent_t event_ = nullptr;
+};
+
+/**
+ * @brief The per-block moments of each chunk: reduced on the device, copied to page-locked host
+ *        memory and folded into the totals in block order, one chunk behind, so the host folds
+ *        chunk c − 1 while the device runs chunk c and waits for nothing else. Two slots of
+ *        results, sized once for the largest chunk of a run; finish() folds the last chunk.
+ */
 class cuda_moments_fold {
  public:
-  /// Room for the blocks of a full chunk of @p run, @p rows statistics each.
+  /// Room for the blocks of two full chunks of @p run, @p rows statistics each.
   cuda_moments_fold(const block_decomposition& run, std::uint32_t rows, cudaStream_t stream)
       : stream_(stream),
-        device_(std::max<std::size_t>(1, run.blocks_per_chunk() * rows) *
-                    sizeof(moment_accumulator),
-                stream) {}
+        slot_size_(std::max<std::size_t>(1, run.blocks_per_chunk() * rows)),
+        device_(2 * slot_size_ * sizeof(moment_accumulator), stream),
+        host_(2 * slot_size_) {}
 
   /**
    * @brief Reduces the @p rows.count statistic rows of @p chunk (rows @p row_stride elements
-   *        apart in @p scratch) and folds them into @p totals; waits for the stream. Nothing
-   *        happens for zero rows.
+   *        apart in @p scratch) into a slot, then folds the previous chunk's slot into its
+   *        totals (waiting for that chunk's copy only). Nothing happens for zero rows.
    */
   template <class T>
   void operator()(const T* scratch, std::uint64_t row_stride, const item_range& chunk,
@@ -72,20 +111,46 @@ class cuda_moments_fold {
     if (rows.count == 0) return;
     const std::uint64_t blocks = block_decomposition::block_count(chunk);
     const std::uint64_t results = blocks * rows.count;
-    launch_block_moments(scratch, row_stride, chunk.size, rows,
-                         device_.as<moment_accumulator>(), blocks, stream_);
-    host_.resize(results);
-    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(host_.data(), device_.data(),
+    const int slot = next_slot_;
+    moment_accumulator* device = device_.as<moment_accumulator>() + slot * slot_size_;
+    launch_block_moments(scratch, row_stride, chunk.size, rows, device, blocks, stream_);
+    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(host_.data() + slot * slot_size_, device,
                                        results * sizeof(moment_accumulator),
                                        cudaMemcpyDeviceToHost, stream_));
-    SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream_));
-    totals.fold_blocks(host_.data(), block_decomposition::first_block(chunk), blocks);
+    SCOREPATH_CUDA_TRY(cudaEventRecord(copied_[slot].get(), stream_));
+    fold_pending();
+    pending_ = {true, slot, block_decomposition::first_block(chunk), blocks, &totals};
+    next_slot_ = 1 - slot;
   }
 
+  /// Folds the last chunk reduced, waiting for its copy; call once after the last chunk.
+  void finish() { fold_pending(); }
+
  private:
+  /// A chunk whose results are on their way to a host slot and not yet folded.
+  struct pending_chunk {
+    bool waiting = false;
+    int slot = 0;
+    std::uint64_t first_block = 0;
+    std::uint64_t blocks = 0;
+    grouped_moments* totals = nullptr;
+  };
+
+  void fold_pending() {
+    if (!pending_.waiting) return;
+    SCOREPATH_CUDA_TRY(cudaEventSynchronize(copied_[pending_.slot].get()));
+    pending_.totals->fold_blocks(host_.data() + pending_.slot * slot_size_, pending_.first_block,
+                                 pending_.blocks);
+    pending_ = pending_chunk{};
+  }
+
   cudaStream_t stream_;
+  std::size_t slot_size_;
   device_buffer device_;
-  std::vector<moment_accumulator> host_;
+  pinned_host_array<moment_accumulator> host_;
+  cuda_event copied_[2];
+  int next_slot_ = 0;
+  pending_chunk pending_;
 };
 
 /**

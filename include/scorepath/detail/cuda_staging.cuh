@@ -4,8 +4,10 @@
  *        CUDA engine decides whether a span is used in place or copied through device memory.
  *
  * A span the caller declared as device memory is used in place. A host span gets a device buffer:
- * an input is copied in when staged; an output is copied back by copy_back(). Chunked engines
- * whose per-chunk results land in the caller's arrays row by row use copy_rows_out instead.
+ * an input is copied in when staged; an output is copied back by copy_back(). A chunked engine
+ * whose items own contiguous rows of a span stages one chunk at a time with chunk_span, so a span
+ * larger than the device's free memory still runs; one whose per-chunk results land in the
+ * caller's arrays row by row uses copy_rows_out.
  */
 #pragma once
 
@@ -13,9 +15,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "scorepath/cuda_check.hpp"
+#include "scorepath/detail/block_decomposition.hpp"
 #include "scorepath/detail/copy_pitch.hpp"
 #include "scorepath/memory.hpp"
 
@@ -71,6 +76,67 @@ class device_staging {
   cudaStream_t stream_;
   std::vector<device_buffer> buffers_;
   std::vector<pending_copy> pending_;
+};
+
+/**
+ * @brief One span of a chunked engine, @p width elements per item, as the kernel of one chunk sees
+ *        it: the caller's device memory in place, from the chunk's first item, or, for host
+ *        memory, a device buffer of one chunk, filled from the host before the chunk (an input:
+ *        T is const) or copied back to it after the chunk (an output). A null span stays null.
+ */
+template <class T>
+class chunk_span {
+ public:
+  using value_type = std::remove_const_t<T>;
+
+  /// Device memory of @p chunk_items items when @p data is non-null host memory.
+  chunk_span(T* data, bool on_device, std::uint64_t width, std::uint64_t chunk_items,
+             cudaStream_t stream)
+      : data_(data), width_(width), stream_(stream) {
+    if (staged(data, on_device)) {
+      buffer_.emplace(checked_size_product(checked_size_product(chunk_items, width, "chunk"),
+                                           sizeof(value_type), "chunk"),
+                      stream);
+    }
+  }
+
+  /// Device bytes per item that a span at @p data takes: width elements when it is staged.
+  static std::uint64_t bytes_per_item(const T* data, bool on_device, std::uint64_t width) {
+    return staged(data, on_device) ? width * sizeof(value_type) : 0;
+  }
+
+  /// The device view of @p chunk's items; a staged input is copied in first (in stream order).
+  T* view(const item_range& chunk) {
+    if (data_ == nullptr) return nullptr;
+    if (!buffer_) return data_ + chunk.begin * width_;
+    value_type* device = buffer_->as<value_type>();
+    if constexpr (std::is_const_v<T>) {
+      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(device, data_ + chunk.begin * width_,
+                                         chunk.size * width_ * sizeof(value_type),
+                                         cudaMemcpyHostToDevice, stream_));
+    }
+    return device;
+  }
+
+  /// Copies a staged output's @p chunk back to the caller's host memory (in stream order).
+  void copy_out(const item_range& chunk) {
+    if constexpr (!std::is_const_v<T>) {
+      if (!buffer_) return;
+      SCOREPATH_CUDA_TRY(cudaMemcpyAsync(data_ + chunk.begin * width_, buffer_->data(),
+                                         chunk.size * width_ * sizeof(value_type),
+                                         cudaMemcpyDeviceToHost, stream_));
+    } else {
+      (void)chunk;
+    }
+  }
+
+ private:
+  static bool staged(const T* data, bool on_device) { return data != nullptr && !on_device; }
+
+  T* data_;
+  std::uint64_t width_;
+  cudaStream_t stream_;
+  std::optional<device_buffer> buffer_;
 };
 
 /**
