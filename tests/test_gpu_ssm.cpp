@@ -119,6 +119,7 @@ TEST(GpuSsm, FloatMixtureMatchesTheCpu) {
   SCOREPATH_REQUIRE_GPU();
   compare_backends(test_mixture<float, 2>(), 1e-4);
   compare_backends(test_mixture<float, 16>(), 1e-4);
+  compare_backends(test_mixture<float, 64>(), 1e-4);
 }
 
 TEST(GpuSsm, DoubleMixtureMatchesTheCpu) {

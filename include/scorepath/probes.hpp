@@ -27,6 +27,7 @@
 #include <type_traits>
 
 #include "scorepath/config.hpp"
+#include "scorepath/dim_loop.hpp"
 #include "scorepath/math.hpp"
 #include "scorepath/normals.hpp"
 #include "scorepath/vec.hpp"
@@ -68,28 +69,24 @@ class probe_generator {
   SCOREPATH_HDI void next(vec<R, D>& v) {
     const scalar root_d = math::sqrt(static_cast<scalar>(D));
     if constexpr (Law == probe_law::rademacher) {
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) {
+      for_dims<D>([&](int i) {
         const word sign_bit = words_.next() >> 31;
         v[i] = R(scalar(1)) - R(scalar(2)) * to_real(sign_bit);
-      }
+      });
     } else {
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) v[i] = normals_.next();
+      for_dims<D>([&](int i) { v[i] = normals_.next(); });
       if constexpr (Law == probe_law::sphere) {
         scale_to(v, root_d);
       } else if constexpr (Law == probe_law::orthogonal) {
         if (in_block_ == block_size_) in_block_ = 0;
         for (std::uint32_t b = 0; b < in_block_; ++b) {
           const R proj = dot(v, basis_[b]);
-          SCOREPATH_UNROLL
-          for (int i = 0; i < D; ++i) v[i] = v[i] - proj * basis_[b][i];
+          for_dims<D>([&](int i) { v[i] = v[i] - proj * basis_[b][i]; });
         }
         scale_to(v, scalar(1));
         basis_[in_block_] = v;
         ++in_block_;
-        SCOREPATH_UNROLL
-        for (int i = 0; i < D; ++i) v[i] = v[i] * root_d;
+        for_dims<D>([&](int i) { v[i] = v[i] * root_d; });
       }
     }
   }
@@ -104,14 +101,12 @@ class probe_generator {
   }
   static SCOREPATH_HDI R dot(const vec<R, D>& a, const vec<R, D>& b) {
     R acc = a[0] * b[0];
-    SCOREPATH_UNROLL
-    for (int i = 1; i < D; ++i) acc = acc + a[i] * b[i];
+    for_dims<D, 1>([&](int i) { acc = acc + a[i] * b[i]; });
     return acc;
   }
   static SCOREPATH_HDI void scale_to(vec<R, D>& v, scalar length) {
     const R inv = R(length) * math::rsqrt(dot(v, v));
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) v[i] = v[i] * inv;
+    for_dims<D>([&](int i) { v[i] = v[i] * inv; });
   }
 
   philox_normals<R> normals_;

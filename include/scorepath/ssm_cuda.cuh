@@ -31,6 +31,7 @@
 #include "scorepath/detail/ssm_plan.hpp"
 #include "scorepath/detail/staging_chunks.hpp"
 #include "scorepath/detail/subsequence_ids.hpp"
+#include "scorepath/dim_loop.hpp"
 #include "scorepath/memory.hpp"
 #include "scorepath/ssm_sample.hpp"
 
@@ -47,7 +48,7 @@ struct ssm_cuda_sink {
     if (plan->projections) plan->projections[sample * m + j] = proj;
     if (plan->divergences) plan->divergences[sample * m + j] = div;
     if (plan->probe_values) {
-      for (int i = 0; i < D; ++i) plan->probe_values[(sample * m + j) * D + i] = v[i];
+      for_dims<D>([&](int i) { plan->probe_values[(sample * m + j) * D + i] = v[i]; });
     }
   }
 };
@@ -105,7 +106,7 @@ __global__ void __launch_bounds__(Policy::block_threads, Form::min_blocks_per_sm
   }
   grid_stride<Policy>(chunk.size, [&](std::uint64_t i) {
     vec<T, D> x;
-    for (int c = 0; c < D; ++c) x[c] = plan.samples[i * D + c];
+    for_dims<D>([&](int c) { x[c] = plan.samples[i * D + c]; });
     std::uint32_t lo, hi;
     subsequence_lanes<T>(plan.base_subsequence, chunk.begin + i, lo, hi);
     probe_generator<Law, T, D> gen(plan.probes, plan.seed, lo, hi);

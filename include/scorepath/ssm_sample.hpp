@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "scorepath/config.hpp"
+#include "scorepath/dim_loop.hpp"
 #include "scorepath/dual.hpp"
 #include "scorepath/probes.hpp"
 #include "scorepath/vec.hpp"
@@ -45,32 +46,28 @@ SCOREPATH_HDI ssm_sample_terms<R> ssm_one_sample(const Model& model, const vec<R
       if (j0 + k < probes) {
         gen.next(v[k]);
       } else {
-        SCOREPATH_UNROLL
-        for (int i = 0; i < D; ++i) v[k][i] = R(0);
+        for_dims<D>([&](int i) { v[k][i] = R(0); });
       }
     }
     vec<D_t, D> xd;
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) {
+    for_dims<D>([&](int i) {
       xd[i].val = x[i];
       SCOREPATH_UNROLL
       for (int k = 0; k < K; ++k) xd[i].tan[k] = v[k][i];
-    }
+    });
     const vec<D_t, D> s = model(xd);
     if (j0 == 0) {
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) norm2 = norm2 + s[i].val * s[i].val;
+      for_dims<D>([&](int i) { norm2 = norm2 + s[i].val * s[i].val; });
     }
     SCOREPATH_UNROLL
     for (int k = 0; k < K; ++k) {
       if (j0 + k >= probes) break;
       R proj = v[k][0] * s[0].val;
       R div = v[k][0] * s[0].tan[k];
-      SCOREPATH_UNROLL
-      for (int i = 1; i < D; ++i) {
+      for_dims<D, 1>([&](int i) {
         proj = proj + v[k][i] * s[i].val;
         div = div + v[k][i] * s[i].tan[k];
-      }
+      });
       sink.on_probe(j0 + k, proj, div, v[k]);
       quad_sum = quad_sum + proj * proj + R(2) * div;
       div_sum = div_sum + div;
@@ -92,16 +89,14 @@ SCOREPATH_HDI R ism_one_sample(const Model& model, const vec<R, Model::dim>& x) 
   R norm2 = R(0);
   for (int i0 = 0; i0 < D; i0 += K) {
     vec<D_t, D> xd;
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) {
+    for_dims<D>([&](int i) {
       xd[i].val = x[i];
       SCOREPATH_UNROLL
       for (int k = 0; k < K; ++k) xd[i].tan[k] = R(i == i0 + k ? 1 : 0);
-    }
+    });
     const vec<D_t, D> s = model(xd);
     if (i0 == 0) {
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) norm2 = norm2 + s[i].val * s[i].val;
+      for_dims<D>([&](int i) { norm2 = norm2 + s[i].val * s[i].val; });
     }
     SCOREPATH_UNROLL
     for (int k = 0; k < K; ++k) {

@@ -48,7 +48,8 @@ inline int ssm_tangents(std::uint32_t probes, int max_tangents = 8) {
 /// Most tangents a GPU thread carries for a D-dimensional model in precision T. A thread keeps
 /// the input and the output duals live, 2·D·(K + 1) values, each one 32-bit register for float
 /// and two for double; the caps below keep that within the 255-register limit with room for the
-/// model's own temporaries (checked by scripts/check_spills.sh).
+/// model's own temporaries (checked by scripts/check_spills.sh). Beyond D = 32 the loops over
+/// dimensions stay rolled (for_dims, dim_loop.hpp) and those values live in local memory.
 template <int D, class T>
 inline constexpr int cuda_max_tangents = [] {
   constexpr int words = D * static_cast<int>(sizeof(T) / 4);

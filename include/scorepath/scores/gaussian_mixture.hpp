@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "scorepath/dual.hpp"
+#include "scorepath/dim_loop.hpp"
 #include "scorepath/math.hpp"
 #include "scorepath/sdes/parameters.hpp"
 #include "scorepath/vec.hpp"
@@ -68,30 +69,26 @@ struct gaussian_mixture_score {
     P top = P(0);
     R total = R(0);
     vec<R, D> sum;
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) sum[i] = R(0);
+    for_dims<D>([&](int i) { sum[i] = R(0); });
     SCOREPATH_NO_UNROLL
     for (int c = 0; c < C; ++c) {
       R quad = R(0);
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) {
+      for_dims<D>([&](int i) {
         const R d = x[i] - R(mean(c, i));
         quad = quad + d * d * precision(c, i);
-      }
+      });
       const R logit = R(log_weight_norm[c]) - quad * T(0.5);
       const P new_top = c == 0 ? primal(logit) : math::max(top, primal(logit));
       const P rescale = c == 0 ? P(0) : math::exp(top - new_top);
       top = new_top;
       const R weight = math::exp(logit - R(top));
       total = total * rescale + weight;
-      SCOREPATH_UNROLL
-      for (int i = 0; i < D; ++i) {
+      for_dims<D>([&](int i) {
         sum[i] = sum[i] * rescale + weight * ((R(mean(c, i)) - x[i]) * precision(c, i));
-      }
+      });
     }
     const R inv_total = R(1) / total;
-    SCOREPATH_UNROLL
-    for (int i = 0; i < D; ++i) sum[i] = sum[i] * inv_total;
+    for_dims<D>([&](int i) { sum[i] = sum[i] * inv_total; });
     return sum;
   }
 };
