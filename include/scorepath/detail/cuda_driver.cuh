@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "scorepath/context.hpp"
@@ -86,36 +87,61 @@ class cuda_event {
 };
 
 /**
- * @brief The per-block moments of each chunk: reduced on the device, copied to page-locked host
- *        memory and folded into the totals in block order, one chunk behind, so the host folds
- *        chunk c − 1 while the device runs chunk c and waits for nothing else. Two slots of
- *        results, sized once for the largest chunk of a run; finish() folds the last chunk.
+ * @brief The per-block moments of each chunk: reduced on the device, copied to the host and folded
+ *        into the totals in block order. A run of several chunks folds one chunk behind through
+ *        page-locked memory (two slots, an event each), so the host folds chunk c − 1 while the
+ *        device runs chunk c; a run of one chunk copies and folds at once, with no page-locked
+ *        allocation. finish() folds the last chunk.
  */
 class cuda_moments_fold {
  public:
-  /// Room for the blocks of two full chunks of @p run, @p rows statistics each.
+  /// Room for the blocks of a full chunk of @p run (two, when it has several), @p rows each.
   cuda_moments_fold(const block_decomposition& run, std::uint32_t rows, cudaStream_t stream)
       : stream_(stream),
         slot_size_(std::max<std::size_t>(1, run.blocks_per_chunk() * rows)),
-        device_(2 * slot_size_ * sizeof(moment_accumulator), stream),
-        host_(2 * slot_size_) {}
+        slots_(run.chunk_count() > 1 ? 2 : 1),
+        device_(slots_ * slot_size_ * sizeof(moment_accumulator), stream) {
+    if (slots_ == 2) {
+      check_host_request(
+          checked_size_product(2 * slot_size_, sizeof(moment_accumulator), "chunk"), "chunk");
+      pinned_.emplace(2 * slot_size_);
+    } else {
+      host_.resize(slot_size_);
+    }
+  }
+
+  /// Waits for a copy still in flight (an exception left it pending) before the memory goes.
+  ~cuda_moments_fold() {
+    if (pending_.waiting) {
+      SCOREPATH_CUDA_TRY_NO_THROW(cudaEventSynchronize(copied_[pending_.slot].get()));
+    }
+  }
+  cuda_moments_fold(const cuda_moments_fold&) = delete;
+  cuda_moments_fold& operator=(const cuda_moments_fold&) = delete;
 
   /**
    * @brief Reduces the @p rows.count statistic rows of @p chunk (rows @p row_stride elements
-   *        apart in @p scratch) into a slot, then folds the previous chunk's slot into its
-   *        totals (waiting for that chunk's copy only). Nothing happens for zero rows.
+   *        apart in @p scratch) and folds them into @p totals: at once for a run of one chunk,
+   *        else after folding the previous chunk (waiting for that chunk's copy only). Nothing
+   *        happens for zero rows.
    */
   template <class T>
   void operator()(const T* scratch, std::uint64_t row_stride, const item_range& chunk,
                   const moment_rows& rows, grouped_moments& totals) {
     if (rows.count == 0) return;
     const std::uint64_t blocks = block_decomposition::block_count(chunk);
-    const std::uint64_t results = blocks * rows.count;
+    const std::uint64_t bytes = blocks * rows.count * sizeof(moment_accumulator);
     const int slot = next_slot_;
     moment_accumulator* device = device_.as<moment_accumulator>() + slot * slot_size_;
     launch_block_moments(scratch, row_stride, chunk.size, rows, device, blocks, stream_);
-    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(host_.data() + slot * slot_size_, device,
-                                       results * sizeof(moment_accumulator),
+    if (slots_ == 1) {
+      SCOREPATH_CUDA_TRY(
+          cudaMemcpyAsync(host_.data(), device, bytes, cudaMemcpyDeviceToHost, stream_));
+      SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream_));
+      totals.fold_blocks(host_.data(), block_decomposition::first_block(chunk), blocks);
+      return;
+    }
+    SCOREPATH_CUDA_TRY(cudaMemcpyAsync(pinned_->data() + slot * slot_size_, device, bytes,
                                        cudaMemcpyDeviceToHost, stream_));
     SCOREPATH_CUDA_TRY(cudaEventRecord(copied_[slot].get(), stream_));
     fold_pending();
@@ -127,7 +153,7 @@ class cuda_moments_fold {
   void finish() { fold_pending(); }
 
  private:
-  /// A chunk whose results are on their way to a host slot and not yet folded.
+  /// A chunk whose results are on their way to a page-locked slot and not yet folded.
   struct pending_chunk {
     bool waiting = false;
     int slot = 0;
@@ -139,15 +165,17 @@ class cuda_moments_fold {
   void fold_pending() {
     if (!pending_.waiting) return;
     SCOREPATH_CUDA_TRY(cudaEventSynchronize(copied_[pending_.slot].get()));
-    pending_.totals->fold_blocks(host_.data() + pending_.slot * slot_size_, pending_.first_block,
-                                 pending_.blocks);
+    const moment_accumulator* host = pinned_->data() + pending_.slot * slot_size_;
+    pending_.totals->fold_blocks(host, pending_.first_block, pending_.blocks);
     pending_ = pending_chunk{};
   }
 
   cudaStream_t stream_;
   std::size_t slot_size_;
+  int slots_;
   device_buffer device_;
-  pinned_host_array<moment_accumulator> host_;
+  std::vector<moment_accumulator> host_;                         ///< a run of one chunk
+  std::optional<pinned_host_array<moment_accumulator>> pinned_;  ///< a run of several
   cuda_event copied_[2];
   int next_slot_ = 0;
   pending_chunk pending_;
@@ -161,13 +189,19 @@ class cuda_moments_fold {
 template <class Step>
 void cuda_run_chunks(const block_decomposition& run, cudaStream_t stream, Step&& step,
                      const std::function<void(std::uint64_t, std::uint64_t)>& progress = {}) {
-  for (std::uint64_t c = 0; c < run.chunk_count(); ++c) {
-    const item_range chunk = run.chunk(c);
-    step(chunk);
-    if (progress) {
-      SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
-      progress(chunk.end(), run.items());
+  try {
+    for (std::uint64_t c = 0; c < run.chunk_count(); ++c) {
+      const item_range chunk = run.chunk(c);
+      step(chunk);
+      if (progress) {
+        SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
+        progress(chunk.end(), run.items());
+      }
     }
+  } catch (...) {
+    // Copies into the caller's memory may still be in flight: let them land before unwinding.
+    SCOREPATH_CUDA_TRY_NO_THROW(cudaStreamSynchronize(stream));
+    throw;
   }
   SCOREPATH_CUDA_TRY(cudaStreamSynchronize(stream));
 }
