@@ -214,7 +214,8 @@ inline diagonal_mixture diagonal_gaussian_components(int dim) {
 
 /**
  * @brief with_builtin_model for a command whose models take any dimension (s.any_dim): the
- *        compiled models at their dimensions (they also run on CUDA); at any other D, the
+ *        compiled models at their dimensions (on CUDA too where they have kernels,
+ *        has_ssm_cuda_kernel); at any other D, the
  *        run-time network (training/mlp_network.hpp) or diagonal mixture (mixture_ssm.hpp), on
  *        the CPU.
  */

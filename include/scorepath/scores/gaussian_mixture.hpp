@@ -12,8 +12,8 @@
 #include <cmath>
 #include <type_traits>
 
-#include "scorepath/dual.hpp"
 #include "scorepath/dim_loop.hpp"
+#include "scorepath/dual.hpp"
 #include "scorepath/math.hpp"
 #include "scorepath/sdes/parameters.hpp"
 #include "scorepath/vec.hpp"
