@@ -95,12 +95,14 @@ class cuda_event {
  */
 class cuda_moments_fold {
  public:
-  /// Room for the blocks of a full chunk of @p run (two, when it has several), @p rows each.
+  /// Room for the blocks of a full chunk of @p run, @p rows each: one device slot (the stream
+  /// orders each chunk's reduction after the previous chunk's copy), two host slots when the
+  /// run has several chunks.
   cuda_moments_fold(const block_decomposition& run, std::uint32_t rows, cudaStream_t stream)
       : stream_(stream),
         slot_size_(std::max<std::size_t>(1, run.blocks_per_chunk() * rows)),
         slots_(run.chunk_count() > 1 ? 2 : 1),
-        device_(slots_ * slot_size_ * sizeof(moment_accumulator), stream) {
+        device_(slot_size_ * sizeof(moment_accumulator), stream) {
     if (slots_ == 2) {
       check_host_request(
           checked_size_product(2 * slot_size_, sizeof(moment_accumulator), "chunk"), "chunk");
@@ -132,7 +134,7 @@ class cuda_moments_fold {
     const std::uint64_t blocks = block_decomposition::block_count(chunk);
     const std::uint64_t bytes = blocks * rows.count * sizeof(moment_accumulator);
     const int slot = next_slot_;
-    moment_accumulator* device = device_.as<moment_accumulator>() + slot * slot_size_;
+    moment_accumulator* device = device_.as<moment_accumulator>();
     launch_block_moments(scratch, row_stride, chunk.size, rows, device, blocks, stream_);
     if (slots_ == 1) {
       SCOREPATH_CUDA_TRY(
