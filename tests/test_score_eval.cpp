@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cfenv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include "gpu_test_support.hpp"
+#include "scorepath/detail/cpu_lanes.hpp"
+#include "scorepath/dual.hpp"
 #include "scorepath/score_eval.hpp"
 #include "scorepath/scores/gaussian.hpp"
 #include "scorepath/scores/gaussian_mixture.hpp"
@@ -243,6 +246,93 @@ TEST(ScoreEval, VectorOverloadMatchesTheSpanForm) {
   const std::vector<float> by_vector = evaluate_scores(cpu(), model, x);
   const std::vector<float> by_span = scores_checked(cpu(), model, x);
   EXPECT_EQ(by_vector, by_span);
+}
+
+// ---------------------------------------------------------------------------------------------
+// No subnormal numbers: components whose weight is negligible next to the largest get weight 0
+// instead of a subnormal exponential (which x86 cores process through slow microcode assists).
+// The floating-point underflow flag is raised by any tiny inexact result, so it catches one.
+// ---------------------------------------------------------------------------------------------
+
+/// The model's scores at @p x (a pack of samples, or duals of packs), kept out of line so that
+/// the compiler cannot move the arithmetic across the flag reads around the call.
+template <class Model, class R>
+__attribute__((noinline)) vec<R, Model::dim> evaluate_out_of_line(const Model& model,
+                                                                  const vec<R, Model::dim>& x) {
+  return model(x);
+}
+
+/// True when evaluating @p model at @p x raises the underflow flag.
+template <class Model, class R>
+bool raises_underflow(const Model& model, const vec<R, Model::dim>& x) {
+  std::feclearexcept(FE_ALL_EXCEPT);
+  const vec<R, Model::dim> s = evaluate_out_of_line(model, x);
+  const bool underflow = std::fetestexcept(FE_UNDERFLOW) != 0;
+  volatile float sink = static_cast<float>(primal(s[0])[0]);
+  (void)sink;
+  return underflow;
+}
+
+TEST(ScoreEval, MixtureFormsNoSubnormalNumbers) {
+  constexpr int D = 16;
+  using P = detail::cpu_pack_t<float>;
+  using R = dual<P, 1>;
+  constexpr int W = lane_traits<P>::lanes;
+  const mixture<D> p = random_mixture<float, D>(41);
+  const auto model = make_model<float, D>(p);
+  // Points around the components: the others lie hundreds of log-units below the nearest, far
+  // past float's smallest normal number (e^−87.3).
+  const std::vector<float> x = mixture_samples<float, D>(p, 64 * W, 1.5, 42);
+  test_rng g(43);
+  int negligible = 0;
+  for (std::size_t first = 0; first < x.size() / D; first += W) {
+    vec<P, D> packed;
+    vec<R, D> tangent;
+    for (int i = 0; i < D; ++i) {
+      for (int l = 0; l < W; ++l) packed[i].v[l] = x[(first + l) * D + i];
+      tangent[i].val = packed[i];
+      for (int l = 0; l < W; ++l) tangent[i].tan[0].v[l] = static_cast<float>(g.normal());
+    }
+    ASSERT_FALSE(raises_underflow(model, packed)) << "samples from " << first;
+    ASSERT_FALSE(raises_underflow(model, tangent)) << "samples from " << first << ", duals";
+    for (int l = 0; l < W; ++l) {
+      std::array<double, mixture_components> a;
+      for (int c = 0; c < mixture_components; ++c) {
+        a[c] = model.log_weight_norm[c];
+        for (int i = 0; i < D; ++i) {
+          const double d = packed[i][l] - model.mean(c, i);
+          a[c] -= 0.5 * d * d * model.precision(c, i);
+        }
+      }
+      const double top = *std::max_element(a.begin(), a.end());
+      for (double e : a) negligible += e - top < -87.4 ? 1 : 0;
+    }
+  }
+  // The check is only meaningful where components would have had subnormal weights.
+  EXPECT_GT(negligible, 64 * W);
+}
+
+TEST(ScoreEval, MixtureWeightIsZeroExactlyBelowTheNegligibleShift) {
+  using model_t = gaussian_mixture_score<float, 2, mixture_components>;
+  constexpr float cut = model_t::negligible_log_weight;
+  using R = dual<float, 2>;
+  R above{std::nextafter(cut, 0.0f)}, below{std::nextafter(cut, -1e9f)};
+  above.tan[0] = below.tan[0] = 3.0f;
+  above.tan[1] = below.tan[1] = -1.0f;
+  const R kept = model_t::relative_weight(above);
+  EXPECT_FLOAT_EQ(kept.val, std::exp(above.val));
+  EXPECT_FLOAT_EQ(kept.tan[0], 3.0f * std::exp(above.val));
+  EXPECT_FLOAT_EQ(kept.tan[1], -std::exp(above.val));
+  const R dropped = model_t::relative_weight(below);
+  EXPECT_EQ(dropped.val, 0.0f);
+  EXPECT_EQ(dropped.tan[0], 0.0f);
+  EXPECT_EQ(dropped.tan[1], 0.0f);
+  EXPECT_EQ(model_t::relative_weight(0.0f), 1.0f);
+  EXPECT_EQ(model_t::relative_weight(-1e30f), 0.0f);
+  EXPECT_GE(std::exp(static_cast<double>(cut)), 1e6 * std::numeric_limits<float>::min())
+      << "the cut-off must keep every kept weight well inside float's normal range";
+  EXPECT_GE(std::exp(static_cast<double>(gaussian_mixture_score<double, 2, 2>::negligible_log_weight)),
+            1e6 * std::numeric_limits<double>::min());
 }
 
 // ---------------------------------------------------------------------------------------------
