@@ -314,7 +314,7 @@ TEST(ScoreEval, MixtureFormsNoSubnormalNumbers) {
 
 TEST(ScoreEval, MixtureWeightIsZeroExactlyBelowTheNegligibleShift) {
   using model_t = gaussian_mixture_score<float, 2, mixture_components>;
-  constexpr float cut = model_t::negligible_log_weight;
+  constexpr float cut = model_t::negligible_log_weight();
   using R = dual<float, 2>;
   R above{std::nextafter(cut, 0.0f)}, below{std::nextafter(cut, -1e9f)};
   above.tan[0] = below.tan[0] = 3.0f;
@@ -331,7 +331,7 @@ TEST(ScoreEval, MixtureWeightIsZeroExactlyBelowTheNegligibleShift) {
   EXPECT_EQ(model_t::relative_weight(-1e30f), 0.0f);
   EXPECT_GE(std::exp(static_cast<double>(cut)), 1e6 * std::numeric_limits<float>::min())
       << "the cut-off must keep every kept weight well inside float's normal range";
-  EXPECT_GE(std::exp(static_cast<double>(gaussian_mixture_score<double, 2, 2>::negligible_log_weight)),
+  EXPECT_GE(std::exp(static_cast<double>(gaussian_mixture_score<double, 2, 2>::negligible_log_weight())),
             1e6 * std::numeric_limits<double>::min());
 }
 

@@ -6,7 +6,7 @@
  * a_c = log π_c − ½ Σ_i (x_i − μ_ci)²/σ_ci² − ½ Σ_i log σ_ci². The softmax subtracts max_c a_c
  * first, so points far from every component give finite responsibilities instead of 0/0.
  *
- * A component whose weight relative to the largest is below e^negligible_log_weight gets weight 0
+ * A component whose weight relative to the largest is below e^negligible_log_weight() gets weight 0
  * exactly (float e^−64 ≈ 1.6·10⁻²⁸, double e^−600): it could change no result beyond that relative
  * size, and its exponential would otherwise be a subnormal number, which many x86 cores process
  * through microcode assists about a hundred times slower than normal ones. Well-separated
@@ -40,16 +40,19 @@ struct gaussian_mixture_score {
 
   /// Log of the smallest weight, relative to the largest, that a component keeps; below it the
   /// weight is 0 (so no subnormal number is formed in float or in double).
-  static constexpr T negligible_log_weight = sizeof(T) <= 4 ? T(-64) : T(-600);
+  SCOREPATH_HDI static constexpr T negligible_log_weight() {
+    return sizeof(T) <= 4 ? T(-64) : T(-600);
+  }
 
   /// e^shift for the shift (≤ 0) of a log-weight below the largest one, or exactly 0 (with zero
-  /// tangents) when the shift is below negligible_log_weight. @p U is a primal or dual lane type.
+  /// tangents) when the shift is below negligible_log_weight(). @p U is a primal or dual lane type.
   template <class U>
   SCOREPATH_HDI static U relative_weight(const U& shift) {
     using P = std::decay_t<decltype(primal(shift))>;
-    const auto kept = P(negligible_log_weight) < primal(shift);
-    return math::select(kept, math::exp(math::select(kept, shift, U(negligible_log_weight))),
-                        U(0));
+    constexpr T cut = negligible_log_weight();
+    const auto kept = P(cut) < primal(shift);
+    const U weight = math::exp(math::max(shift, U(cut)));
+    return math::select(kept, weight, U(0));
   }
 
   /**
