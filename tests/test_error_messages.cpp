@@ -1,8 +1,13 @@
 // Error messages that quote user input stay one line of visible text: control bytes, NUL included,
 // are written as \xNN instead of being copied into what() (where a NUL would cut the text short).
+// The scan for non-finite inputs finds the first one, wherever it falls in the scan's blocks.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstddef>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "scorepath/error.hpp"
 #include "scorepath/mlp_file.hpp"
@@ -45,6 +50,54 @@ TEST(ErrorMessages, AWeightsFileWithANulByteIsRefusedInVisibleText) {
     const std::string what = e.what();
     EXPECT_FALSE(has_control_byte(what)) << what;
     EXPECT_NE(what.find("weights.txt"), std::string::npos) << what;
+  }
+}
+
+
+template <class T>
+class FirstNonFinite : public ::testing::Test {};
+using scan_types = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(FirstNonFinite, scan_types);
+
+TYPED_TEST(FirstNonFinite, FindsTheFirstBadValueInEveryPositionOfABlock) {
+  using T = TypeParam;
+  using limits = std::numeric_limits<T>;
+  const std::size_t n = 5000;  // several scan blocks and a partial one
+  // Extremes that are finite must pass: the largest, the smallest normal, a subnormal, −0.
+  std::vector<T> values(n, T(1.25));
+  values[1] = limits::max();
+  values[2] = -limits::max();
+  values[3] = limits::min();
+  values[4] = limits::denorm_min();
+  values[5] = -T(0);
+  EXPECT_EQ(detail::first_non_finite(values.data(), n), n);
+  EXPECT_EQ(detail::first_non_finite(values.data(), std::size_t{0}), std::size_t{0});
+  const T bad[] = {limits::infinity(), -limits::infinity(), limits::quiet_NaN(),
+                   -limits::quiet_NaN()};
+  for (const std::size_t at : {std::size_t{0}, std::size_t{2047}, std::size_t{2048},
+                               std::size_t{4095}, std::size_t{4096}, n - 1}) {
+    for (const T b : bad) {
+      std::vector<T> v = values;
+      v[at] = b;
+      EXPECT_EQ(detail::first_non_finite(v.data(), n), at) << "bad value " << b << " at " << at;
+      if (at + 3 < n) {
+        v[at + 3] = limits::quiet_NaN();  // a second one later is not the first
+        EXPECT_EQ(detail::first_non_finite(v.data(), n), at);
+      }
+    }
+  }
+}
+
+TYPED_TEST(FirstNonFinite, RequireFiniteRowsNamesRowAndColumn) {
+  using T = TypeParam;
+  std::vector<T> values(3000 * 4, T(0.5));
+  values[2049 * 4 + 3] = std::numeric_limits<T>::infinity();
+  try {
+    detail::require_finite_rows("samples", values.data(), values.size(), 4);
+    FAIL() << "no error";
+  } catch (const invalid_argument_error& e) {
+    EXPECT_EQ(e.parameter(), "samples[2049][3]");
+    EXPECT_EQ(e.value(), "inf");
   }
 }
 

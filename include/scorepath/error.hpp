@@ -8,11 +8,15 @@
  */
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace scorepath {
 
@@ -82,18 +86,53 @@ std::string to_text(const T& value) {
 }
 
 /**
+ * @brief Index of the first of @p size values that is not finite, or @p size when all are.
+ *
+ * Float and double are scanned by blocks with a branch-free test of the exponent bits, which the
+ * compiler vectorises (a sample table is checked before every run, on one thread); only a block
+ * that holds a non-finite value is searched element by element.
+ */
+template <class T>
+std::size_t first_non_finite(const T* values, std::size_t size) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using bits_t = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    constexpr bits_t exponent =
+        sizeof(T) == 4 ? bits_t(0x7f800000u) : bits_t(0x7ff0000000000000ull);
+    constexpr std::size_t block = 2048;
+    for (std::size_t start = 0; start < size; start += block) {
+      const std::size_t end = std::min(size, start + block);
+      bits_t any = 0;
+      for (std::size_t k = start; k < end; ++k) {
+        bits_t bits;
+        std::memcpy(&bits, values + k, sizeof bits);
+        any |= (bits & exponent) == exponent;  // all exponent bits set: infinity or NaN
+      }
+      if (any == 0) continue;
+      for (std::size_t k = start; k < end; ++k) {
+        if (!std::isfinite(values[k])) return k;
+      }
+    }
+    return size;
+  } else {
+    for (std::size_t k = 0; k < size; ++k) {
+      if (!std::isfinite(static_cast<double>(values[k]))) return k;
+    }
+    return size;
+  }
+}
+
+/**
  * @brief Refuses the first value of a row-major table (rows of @p columns values) that is not
  *        finite, naming it `<name>[row][column]` with its value.
  * @throw invalid_argument_error
  */
 template <class T>
 void require_finite_rows(const char* name, const T* values, std::size_t size, std::size_t columns) {
-  for (std::size_t k = 0; k < size; ++k) {
-    if (!std::isfinite(static_cast<double>(values[k]))) {
-      throw invalid_argument_error(std::string(name) + "[" + std::to_string(k / columns) + "][" +
-                                       std::to_string(k % columns) + "]",
-                                   to_text(values[k]), "must be finite", __FILE__, __LINE__);
-    }
+  const std::size_t k = first_non_finite(values, size);
+  if (k < size) {
+    throw invalid_argument_error(std::string(name) + "[" + std::to_string(k / columns) + "][" +
+                                     std::to_string(k % columns) + "]",
+                                 to_text(values[k]), "must be finite", __FILE__, __LINE__);
   }
 }
 }  // namespace detail
