@@ -1,14 +1,16 @@
-// Accuracy of the inlined float log, sincospi, softplus and sigmoid of SIMD packs
+// Accuracy of the inlined float log, sincospi, exp_nonpositive, softplus and sigmoid of SIMD packs
 // (simd_float_math.hpp), measured in ULP against double-precision references, and their fallback
 // off the fast domain.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <vector>
 
+#include "scorepath/dual.hpp"
 #include "scorepath/math.hpp"
 
 namespace scorepath {
@@ -159,6 +161,53 @@ TEST(SimdMath, SoftplusAndSigmoidOfInfiniteAndNanLanes) {
       EXPECT_LE(ulp_error(sp[i], ref), 3.0) << "lane " << i;
     }
     EXPECT_LE(ulp_error(sg[i], sigmoid_reference(x)), 3.0) << "lane " << i;
+  }
+}
+
+TEST(SimdMath, ExpNonpositiveWithinTwoUlpAboveMinus87) {
+  std::vector<float> xs;
+  for (int i = 0; i <= 1500000; ++i) xs.push_back(i * -7.3e-5f);  // [−109.5, 0]
+  for (float x : {-0.0f, -1e-30f, -1e-8f, -86.9f, -87.1f, -0.5f * 0.693147182f}) xs.push_back(x);
+  while (xs.size() % W != 0) xs.push_back(-0.5f);
+  const auto e = apply_lanes(xs, [](const Pack& p) { return math::exp_nonpositive(p); });
+  double worst = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i] < -87.0f) {  // flushed to 0 where the value is under 1.7e-38
+      EXPECT_LE(e[i], 1.7e-38f) << xs[i];
+      continue;
+    }
+    worst = std::max(worst, ulp_error(e[i], std::exp(static_cast<double>(xs[i]))));
+  }
+  EXPECT_LE(worst, 2.0) << "worst exp_nonpositive error in ULP";
+  // Every other lane type is exp itself; duals carry e^x as the derivative.
+  EXPECT_EQ(math::exp_nonpositive(-1.5f), std::exp(-1.5f));
+  EXPECT_EQ(math::exp_nonpositive(-1.5), std::exp(-1.5));
+  dual<Pack, 2> d;
+  d.val = Pack(-2.0f);
+  d.tan[0] = Pack(3.0f);
+  d.tan[1] = Pack(-0.5f);
+  const dual<Pack, 2> r = math::exp_nonpositive(d);
+  const float e2 = math::exp_nonpositive(Pack(-2.0f))[0];
+  for (int l = 0; l < W; ++l) {
+    EXPECT_EQ(r.val[l], e2);
+    EXPECT_EQ(r.tan[0][l], 3.0f * e2);
+    EXPECT_EQ(r.tan[1][l], -0.5f * e2);
+  }
+}
+
+TEST(SimdMath, ExpNonpositiveOfNanAndInfiniteLanes) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  float in[W], out[W];
+  const float specials[] = {-inf, nan, -200.0f, 0.0f};
+  for (int i = 0; i < W; ++i) in[i] = specials[i % 4];
+  math::exp_nonpositive(Pack::load(in)).store(out);
+  for (int i = 0; i < W; ++i) {
+    if (std::isnan(in[i])) {
+      EXPECT_TRUE(std::isnan(out[i])) << "lane " << i;
+    } else {
+      EXPECT_EQ(out[i], in[i] == 0.0f ? 1.0f : 0.0f) << "lane " << i;
+    }
   }
 }
 

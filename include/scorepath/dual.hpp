@@ -142,6 +142,11 @@ SCOREPATH_HDI dual<T, K> exp(const dual<T, K>& a) {
   return a.chain(e, e);
 }
 template <class T, int K>
+SCOREPATH_HDI dual<T, K> exp_nonpositive(const dual<T, K>& a) {
+  const T e = math::exp_nonpositive(a.val);
+  return a.chain(e, e);
+}
+template <class T, int K>
 SCOREPATH_HDI dual<T, K> expm1(const dual<T, K>& a) {
   return a.chain(math::expm1(a.val), math::exp(a.val));
 }

@@ -110,6 +110,8 @@ SCOREPATH_HDI dual<T, K> exp(const dual<T, K>& a);
 template <class T, int K>
 SCOREPATH_HDI dual<T, K> expm1(const dual<T, K>& a);
 template <class T, int K>
+SCOREPATH_HDI dual<T, K> exp_nonpositive(const dual<T, K>& a);
+template <class T, int K>
 SCOREPATH_HDI dual<T, K> log(const dual<T, K>& a);
 template <class T, int K>
 SCOREPATH_HDI dual<T, K> log1p(const dual<T, K>& a);
@@ -150,3 +152,13 @@ SCOREPATH_HDI dual<T, K> abs(const dual<T, K>& a);
 // The activations (sigmoid, softplus, silu, elu) are math functions too; after the pack overloads,
 // which their bodies call.
 #include "scorepath/activations.hpp"
+
+namespace scorepath::math {
+/// e^x for x ≤ 0, where a result below the smallest normal number may be 0: the exponential a
+/// softmax takes of logits shifted by their maximum. Float CPU packs inline a polynomial
+/// (simd_float_math.hpp) instead of calling the vector library; every other lane type is exp.
+template <class R>
+SCOREPATH_HDI R exp_nonpositive(const R& x) {
+  return math::exp(x);
+}
+}  // namespace scorepath::math

@@ -7,10 +7,10 @@
  * the functions Box–Muller and the networks' activations need are written here with pack
  * arithmetic, in the classic Cephes form: log by mantissa/exponent split and a degree-9
  * polynomial on [√½, √2), sincospi by exact reduction to |r| ≤ ¼ and Taylor polynomials of
- * sin(πr), cos(πr), e^x (x ≤ 0) by reduction to |r| ≤ ½ln2 and a degree-7 polynomial. softplus
- * is max(x, 0) + log1p(e^−|x|), log1p(e) taken as log(u)·e/(u − 1) with u = 1 + e (exact where
- * u rounds to 1), and sigmoid 1/(1 + e^−|x|) mirrored for x < 0, so neither overflows. Each is
- * within a few ULP of the correctly rounded result for finite arguments
+ * sin(πr), cos(πr), e^x (x ≤ 0; math::exp_nonpositive) by reduction to |r| ≤ ½ln2 and a degree-7
+ * polynomial. softplus is max(x, 0) + log1p(e^−|x|), log1p(e) taken as log(u)·e/(u − 1) with
+ * u = 1 + e (exact where u rounds to 1), and sigmoid 1/(1 + e^−|x|) mirrored for x < 0, so
+ * neither overflows. Each is within a few ULP of the correctly rounded result for finite arguments
  * (tests/test_simd_math.cpp measures it); lanes outside the fast domain (log: x not
  * normal-positive-finite; sincospi: |x| ≥ 2²²) fall back to the scalar library functions, so
  * every input gets the right answer. softplus and sigmoid need no fallback: above 87 they are x
@@ -188,6 +188,16 @@ inline void sincospi(const simd::pack<float, W>& a, simd::pack<float, W>& s,
   }
 }
 
+/// Lane-wise e^x of floats for x ≤ 0, inlined (below −87, where e^x is under 1.7·10⁻³⁸, it
+/// flushes to 0; NaN stays NaN; positive lanes are outside its domain).
+template <int W>
+SCOREPATH_HDI simd::pack<float, W> exp_nonpositive(const simd::pack<float, W>& a) {
+  using namespace simd::detail;
+  const float_lanes_t<W> x = a.v;
+  const float_lanes_t<W> e = simd::detail::exp_nonpositive<W>(x);
+  return simd::pack<float, W>::from(x == x ? e : x);
+}
+
 /// Lane-wise softplus log(1 + e^x) of floats, inlined (below −87, where the result is under
 /// 1.7·10⁻³⁸, it flushes to 0; NaN stays NaN).
 template <int W>
@@ -195,7 +205,7 @@ SCOREPATH_HDI simd::pack<float, W> softplus(const simd::pack<float, W>& a) {
   using namespace simd::detail;
   using F = float_lanes_t<W>;
   const F x = a.v;
-  const F e = exp_nonpositive<W>(F{} - abs_lanes<W>(x));
+  const F e = simd::detail::exp_nonpositive<W>(F{} - abs_lanes<W>(x));
   const F u = 1.0f + e;
   const F log_u = log_normal_lanes<W>(u);  // u in [1, 2]
   // log1p(e) = log(u)·e/(u − 1): the rounding of u cancels; e itself where u rounds to 1.
@@ -211,7 +221,7 @@ SCOREPATH_HDI simd::pack<float, W> sigmoid(const simd::pack<float, W>& a) {
   using namespace simd::detail;
   using F = float_lanes_t<W>;
   const F x = a.v;
-  const F e = exp_nonpositive<W>(F{} - abs_lanes<W>(x));
+  const F e = simd::detail::exp_nonpositive<W>(F{} - abs_lanes<W>(x));
   const F positive = 1.0f / (1.0f + e);  // sigmoid(|x|)
   const F value = x >= 0.0f ? positive : e * positive;
   return simd::pack<float, W>::from(x == x ? value : x);

@@ -51,7 +51,7 @@ struct gaussian_mixture_score {
     using P = std::decay_t<decltype(primal(shift))>;
     constexpr T cut = negligible_log_weight();
     const auto kept = P(cut) < primal(shift);
-    const U weight = math::exp(math::max(shift, U(cut)));
+    const U weight = math::exp_nonpositive(math::max(shift, U(cut)));
     return math::select(kept, weight, U(0));
   }
 
