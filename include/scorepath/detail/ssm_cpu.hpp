@@ -42,16 +42,20 @@ inline void scatter_lanes(T* base, std::uint64_t stride, const R& value, int cou
 }
 
 /// Loads samples [first, first + count) of a row-major N×D array into the lanes of @p x; lanes
-/// past @p count repeat the last of them.
+/// past @p count repeat the last of them. The rows are copied contiguously into a small tile
+/// first, so the transposition into lanes reads the cache rather than memory D values apart.
 template <class R, class T, int D>
 inline void gather_sample_lanes(vec<R, D>& x, const T* samples, std::uint64_t first, int count) {
   constexpr int W = lane_traits<R>::lanes;
-  for (int i = 0; i < D; ++i) {
-    if constexpr (W == 1) {
-      (void)count;
-      x[i] = samples[first * D + i];
-    } else {
-      for (int l = 0; l < W; ++l) x[i].v[l] = samples[(first + std::min(l, count - 1)) * D + i];
+  if constexpr (W == 1) {
+    (void)count;
+    for (int i = 0; i < D; ++i) x[i] = samples[first * D + i];
+  } else {
+    alignas(64) T tile[W * D];
+    std::memcpy(tile, samples + first * D, sizeof(T) * D * static_cast<std::size_t>(count));
+    for (int l = count; l < W; ++l) std::memcpy(tile + l * D, tile + (count - 1) * D, sizeof(T) * D);
+    for (int i = 0; i < D; ++i) {
+      for (int l = 0; l < W; ++l) x[i].v[l] = tile[l * D + i];
     }
   }
 }
