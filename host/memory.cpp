@@ -68,9 +68,12 @@ std::uint64_t host_memory_budget() noexcept {
 void check_host_request(std::uint64_t bytes, const char* what) {
   const std::uint64_t limit = host_memory_limit();
   if (bytes > limit) {
+    const bool budget_binds = host_memory_budget() == limit;
     throw out_of_memory_error(std::string(what) + ": " + std::to_string(bytes) +
                                   " bytes requested, more than the " + std::to_string(limit) +
-                                  " bytes this process can still have on this host",
+                                  (budget_binds ? " bytes of the host memory budget "
+                                                  "(set_host_memory_budget)"
+                                                : " bytes this process can still have on this host"),
                               __FILE__, __LINE__);
   }
 }

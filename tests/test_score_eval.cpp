@@ -331,7 +331,8 @@ TEST(ScoreEval, MixtureWeightIsZeroExactlyBelowTheNegligibleShift) {
   EXPECT_EQ(model_t::relative_weight(-1e30f), 0.0f);
   EXPECT_GE(std::exp(static_cast<double>(cut)), 1e6 * std::numeric_limits<float>::min())
       << "the cut-off must keep every kept weight well inside float's normal range";
-  EXPECT_GE(std::exp(static_cast<double>(gaussian_mixture_score<double, 2, 2>::negligible_log_weight())),
+  using double_model = gaussian_mixture_score<double, 2, 2>;
+  EXPECT_GE(std::exp(double_model::negligible_log_weight()),
             1e6 * std::numeric_limits<double>::min());
 }
 

@@ -134,8 +134,18 @@ TEST_F(HostMemoryBudget, CapsTheLimitAndRefusesRequestsBeyondItByName) {
     EXPECT_NE(std::string(e.what()).find("--hidden"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find(std::to_string(budget + 1)), std::string::npos)
         << e.what();
+    EXPECT_NE(std::string(e.what()).find("host memory budget"), std::string::npos) << e.what();
   }
   set_host_memory_budget(0);
+  ASSERT_LT(host_memory_limit(), kMax) << "the host reports no memory size";
+  try {
+    check_host_request(host_memory_limit() + 1, "--paths");
+    ADD_FAILURE() << "a request one byte beyond the host's limit was granted";
+  } catch (const out_of_memory_error& e) {
+    // Without a budget, the limit is the host's, and the message says so.
+    EXPECT_EQ(std::string(e.what()).find("budget"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("on this host"), std::string::npos) << e.what();
+  }
   EXPECT_EQ(host_memory_budget(), 0u);
   EXPECT_GT(host_memory_limit(), budget);
 }

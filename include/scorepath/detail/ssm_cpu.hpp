@@ -53,7 +53,9 @@ inline void gather_sample_lanes(vec<R, D>& x, const T* samples, std::uint64_t fi
   } else {
     alignas(64) T tile[W * D];
     std::memcpy(tile, samples + first * D, sizeof(T) * D * static_cast<std::size_t>(count));
-    for (int l = count; l < W; ++l) std::memcpy(tile + l * D, tile + (count - 1) * D, sizeof(T) * D);
+    for (int l = count; l < W; ++l) {
+      std::memcpy(tile + l * D, tile + (count - 1) * D, sizeof(T) * D);
+    }
     for (int i = 0; i < D; ++i) {
       for (int l = 0; l < W; ++l) x[i].v[l] = tile[l * D + i];
     }
