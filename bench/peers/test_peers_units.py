@@ -213,6 +213,11 @@ class Tables(unittest.TestCase):
                          ["8.25x", "150x", "-"])
         self.assertEqual([report.fmt_i(1234567.8), report.fmt_f(1.23456, 2)], ["1,234,568", "1.23"])
 
+    def test_targets_per_model_and_probe_count(self):
+        self.assertEqual([common.ssm_target("gmm16", m) for m in (1, 4, 16)], [20.0, 10.0, 10.0])
+        self.assertEqual([common.ssm_target("mlp64", m) for m in (1, 4)], [3.0, 3.0])
+        self.assertIsNone(common.ssm_target("unknown", 1))
+
     def test_forward_pick_and_targets(self):
         fwd = [timed("forward jvp", "torch.func.jvp, batch x M", 1e6, 3.0),
                timed("forward jvp", "torch.func.jvp, vmap over M", 2e6, 1.5)]

@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 
-from .common import SSM_MODELS_USING_BLAS, SSM_TARGETS, have_module, log, missing_note
+from .common import SSM_MODELS_USING_BLAS, have_module, log, missing_note, ssm_target
 
 CONVENTION = ("mean over samples and probes of (v'S)^2 + 2 v'Jv (scorepath unscaled; "
               "PyTorch's Song et al. value x 2)")
@@ -136,7 +136,7 @@ def ssm_section(args, ctx):
                             "command": cmd},
                    "peers": [], "backend": ours.get("backend", "cpu"),
                    # The targets are the CPU's; on a GPU the ratios are reported without one.
-                   "target": SSM_TARGETS.get(model) if args.device == "cpu" else None}
+                   "target": ssm_target(model, m) if args.device == "cpu" else None}
             res["rows"].append(row)
             if not have_torch:
                 continue
