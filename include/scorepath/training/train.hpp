@@ -174,11 +174,11 @@ train_report run_training(mlp_network<T>& net, input_span<T> data, const train_o
     const loss_gradient_report lr =
         loss_gradient(probes, host_input(batch.data(), batch.size()),
                       host_output(gradient.data(), gradient.size()));
-    bool finite = std::isfinite(lr.loss.value);
-    for (T g : gradient) finite = finite && std::isfinite(static_cast<double>(g));
+    bool finite = std::isfinite(lr.loss.value) &&
+                  detail::first_non_finite(gradient.data(), gradient.size()) == gradient.size();
     if (finite) {
       const adam_step_report ar = adam.step(weights, gradient);
-      for (T w : weights) finite = finite && std::isfinite(static_cast<double>(w));
+      finite = detail::first_non_finite(weights.data(), weights.size()) == weights.size();
       if (finite) {
         net.set_parameters(weights);
         report.steps = t + 1;
